@@ -1,0 +1,188 @@
+"""The ethics policy: frozen, validated values loaded from TOML by one function.
+
+Example:
+    >>> policy = load_policy()
+    >>> policy.disclosure.rounding_base
+    5
+    >>> policy.privacy.total_epsilon
+    Fraction(3, 1)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ethics.errors import ConfigError
+
+__all__ = [
+    "CONFIG_DIR",
+    "DEFAULT_POLICY_PATH",
+    "DisclosurePolicy",
+    "PrivacyPolicy",
+    "IdentifierPolicy",
+    "FairnessPolicy",
+    "Policy",
+    "load_policy",
+    "parse_epsilon",
+]
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+DEFAULT_POLICY_PATH = CONFIG_DIR / "ethics.toml"
+
+POLICY_FILE = "the policy file"
+MSG_SETTING = "The '{key}' setting in {file} {rule}. Got {got!r}."
+
+
+def _require(ok: bool, key: str, rule: str, got: Any) -> None:
+    if not ok:
+        raise ValueError(MSG_SETTING.format(key=key, file=POLICY_FILE, rule=rule, got=got))
+
+
+def parse_epsilon(value: Any, key: str = "epsilon") -> Fraction:
+    """Parse an exact epsilon from a TOML string ("1/2") or integer, never a float.
+
+    >>> parse_epsilon("1/2")
+    Fraction(1, 2)
+    """
+    _require(isinstance(value, str | int) and not isinstance(value, bool), key,
+             "must be an integer or a fraction in quotes such as \"1/2\" (floats drift)", value)
+    try:
+        eps = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(MSG_SETTING.format(key=key, file=POLICY_FILE, rule="must be a fraction", got=value)) from None
+    _require(0 < eps <= 10, key, "must be a number in (0, 10]", value)
+    return eps
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosurePolicy:
+    """CBS-style disclosure rules for published counts and regions."""
+
+    min_youth_population: int = 100
+    rounding_base: int = 5
+    secret_max: int = 7
+    min_released_count: int = 10
+
+    def __post_init__(self) -> None:
+        _require(self.min_youth_population >= 0, "min_youth_population", "must be 0 or more",
+                 self.min_youth_population)
+        _require(self.rounding_base >= 1, "rounding_base", "must be a positive integer", self.rounding_base)
+        _require(self.secret_max >= 0, "secret_max", "must be 0 or more", self.secret_max)
+        _require(self.min_released_count > self.secret_max, "min_released_count",
+                 "must be larger than secret_max", self.min_released_count)
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyPolicy:
+    """Differential-privacy settings. Unit: one child (`unit`); loss: epsilon (pure DP)."""
+
+    unit: str = "client_id"
+    epsilon_per_release: Fraction = Fraction(1)
+    total_epsilon: Fraction = Fraction(3)
+    max_trajectories_per_child: int = 10
+    cost_clip_eur: tuple[int, int] = (0, 250_000)
+    reference_date: str = "12-31"
+
+    def __post_init__(self) -> None:
+        _require(self.unit == "client_id", "unit", "must be 'client_id' (one child)", self.unit)
+        _require(0 < self.epsilon_per_release <= self.total_epsilon, "epsilon_per_release",
+                 "must be positive and at most total_epsilon", str(self.epsilon_per_release))
+        _require(self.max_trajectories_per_child >= 1, "max_trajectories_per_child",
+                 "must be a positive integer", self.max_trajectories_per_child)
+        lo, hi = self.cost_clip_eur
+        _require(0 <= lo < hi, "cost_clip_eur", "must be [low, high] with 0 <= low < high",
+                 list(self.cost_clip_eur))
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierPolicy:
+    """Direct identifiers refused on input and searched for on output."""
+
+    forbidden_columns: frozenset[str] = frozenset({"bsn"})
+    check_bsn_elfproef: bool = True
+    check_postcode6: bool = True
+    check_dates_of_birth: bool = True
+
+    def __post_init__(self) -> None:
+        _require("bsn" in self.forbidden_columns, "forbidden_columns", "must include 'bsn'",
+                 sorted(self.forbidden_columns))
+
+
+@dataclass(frozen=True, slots=True)
+class FairnessPolicy:
+    """Limits for the fairness audit; `on_fail` is 'flag' or 'block'."""
+
+    on_fail: str = "flag"
+    max_ratio_flag: float = 1.25
+    max_ratio_fail: float = 1.5
+
+    def __post_init__(self) -> None:
+        _require(self.on_fail in ("flag", "block"), "on_fail", "must be 'flag' or 'block'", self.on_fail)
+        _require(1 <= self.max_ratio_flag <= self.max_ratio_fail, "max_ratio_flag",
+                 "must be at least 1 and at most max_ratio_fail", self.max_ratio_flag)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The whole ethics policy of a run."""
+
+    preset: str
+    disclosure: DisclosurePolicy
+    privacy: PrivacyPolicy
+    identifiers: IdentifierPolicy
+    fairness: FairnessPolicy
+    allowed_levels: frozenset[str] = frozenset({"wijk", "gemeente", "land"})
+    excluded_features: frozenset[str] = frozenset()
+    source: str = "<defaults>"
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        _require(self.allowed_levels <= {"wijk", "gemeente", "land"}, "allowed_levels",
+                 "may only contain wijk, gemeente and land", sorted(self.allowed_levels))
+
+
+def _build(raw: dict[str, Any]) -> Policy:
+    d, p, i = raw.get("disclosure", {}), dict(raw.get("privacy", {})), raw.get("identifiers", {})
+    for key in ("epsilon_per_release", "total_epsilon"):
+        if key in p:
+            p[key] = parse_epsilon(p[key], key)
+    if "cost_clip_eur" in p:
+        p["cost_clip_eur"] = tuple(p["cost_clip_eur"])
+    ident = dict(i)
+    if "forbidden_columns" in ident:
+        ident["forbidden_columns"] = frozenset(c.lower() for c in ident["forbidden_columns"])
+    return Policy(
+        preset=str(raw.get("preset", "custom")),
+        disclosure=DisclosurePolicy(**d),
+        privacy=PrivacyPolicy(**p),
+        identifiers=IdentifierPolicy(**ident),
+        fairness=FairnessPolicy(**raw.get("fairness", {})),
+        allowed_levels=frozenset(raw.get("regions", {}).get("allowed_levels", ["wijk", "gemeente", "land"])),
+        excluded_features=frozenset(raw.get("proxies", {}).get("excluded_features", [])),
+    )
+
+
+def load_policy(path: Path | str | None = None) -> Policy:
+    """Load and validate a policy file (default: configs/ethics.toml); refuse anything invalid."""
+    import dataclasses
+    import hashlib
+
+    file = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    try:
+        data = file.read_bytes()
+        raw = tomllib.loads(data.decode("utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Policy file {file} does not exist.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Policy file {file} is not valid TOML: {exc}") from None
+    try:
+        policy = _build(raw)
+    except ValueError as exc:
+        raise ConfigError(str(exc).replace(POLICY_FILE, str(file))) from None
+    except TypeError as exc:
+        raise ConfigError(f"Policy file {file} has an unknown setting: {exc}") from None
+    return dataclasses.replace(policy, source=str(file), sha256=hashlib.sha256(data).hexdigest())
