@@ -1,0 +1,48 @@
+"""First egress checks: region keys, forbidden names, withheld cells, atomic publish."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ethics import egress
+from ethics.errors import EgressBlocked
+
+
+def _table(**cols) -> egress.Table:
+    base = {"region_code": ["WK051802", "GM0518"], "value": [1.0, None], "status": ["ok", "secret"]}
+    base.update(cols)
+    return egress.Table("t.csv", pl.DataFrame(base), withheld=("value",))
+
+
+@pytest.mark.parametrize(("table", "reason"), [
+    (_table(region_code=["BU05180201", "GM0518"]), "below wijk level"),
+    (_table(region_code=["1234AB", "GM0518"]), "below wijk level"),
+    (_table(bsn=["x", "y"]), "forbidden name"),
+    (_table(value=[1.0, 0.0]), "withheld values must be empty"),
+    (_table(status=["ok", "hidden"]), "status must be one of"),
+    (_table(note=["111222333", ""]), "looks like a BSN"),
+    (_table(note=["2512 AB", ""]), "postcode"),
+    (_table(note=["2011-04-01", ""]), "exact date"),
+])
+def test_egress_refuses(table, reason, policy, tmp_path):
+    with pytest.raises(EgressBlocked, match=reason) as err:
+        egress.publish([table], [], policy, tmp_path / "out")
+    assert err.value.exit_code == 4
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_records_table_without_gate_token_is_refused(policy, tmp_path):
+    t = egress.Table("releases.csv", _table().frame, withheld=("value",), from_records=True)
+    with pytest.raises(EgressBlocked, match="did not pass the privacy gate"):
+        egress.publish([t], [], policy, tmp_path / "out")
+
+
+def test_publish_replaces_an_earlier_output_directory_whole(policy, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.csv").write_text("old")
+    egress.publish([_table()], [egress.Document("audit.json", "{}")], policy, out)
+    assert sorted(p.name for p in out.iterdir()) == ["audit.json", "t.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
