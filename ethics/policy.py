@@ -25,6 +25,8 @@ __all__ = [
     "PrivacyPolicy",
     "IdentifierPolicy",
     "FairnessPolicy",
+    "FAIRNESS_GROUPINGS",
+    "FAIRNESS_METRICS",
     "Policy",
     "load_policy",
     "parse_epsilon",
@@ -112,18 +114,46 @@ class IdentifierPolicy:
                  sorted(self.forbidden_columns))
 
 
+FAIRNESS_METRICS = frozenset({"forecast_mae", "forecast_bias", "model_mae", "model_bias", "selection_rate",
+                              "selection_rate_youth", "withheld_share", "accuracy_95"})
+FAIRNESS_GROUPINGS = frozenset({"income_tercile", "migration_tercile", "urbanity_class", "size_class"})
+
+
 @dataclass(frozen=True, slots=True)
 class FairnessPolicy:
-    """Limits for the fairness audit; `on_fail` is 'flag' or 'block'."""
+    """Limits for the fairness audit (see ethics/fairness.py); `on_fail` is 'flag' or 'block'.
+
+    A group is compared with all wijken together: ratios for errors, burden and selection, the gap in
+    signed bias as a share of the overall mean absolute error for bias metrics.
+    """
 
     on_fail: str = "flag"
     max_ratio_flag: float = 1.25
     max_ratio_fail: float = 1.5
+    max_bias_flag: float = 0.5
+    max_bias_fail: float = 1.0
+    min_group_regions: int = 5
+    n_boot: int = 1000
+    ci_level: float = 0.95
+    bootstrap_seed: int = 20240601
+    need_groupings: frozenset[str] = frozenset({"income_tercile"})
+    blocking_metrics: frozenset[str] = FAIRNESS_METRICS - {"withheld_share", "accuracy_95"}
 
     def __post_init__(self) -> None:
         _require(self.on_fail in ("flag", "block"), "on_fail", "must be 'flag' or 'block'", self.on_fail)
         _require(1 <= self.max_ratio_flag <= self.max_ratio_fail, "max_ratio_flag",
                  "must be at least 1 and at most max_ratio_fail", self.max_ratio_flag)
+        _require(0 < self.max_bias_flag <= self.max_bias_fail, "max_bias_flag",
+                 "must be positive and at most max_bias_fail", self.max_bias_flag)
+        _require(self.min_group_regions >= 1, "min_group_regions", "must be a positive integer",
+                 self.min_group_regions)
+        _require(100 <= self.n_boot <= 100_000, "n_boot", "must be an integer from 100 to 100000",
+                 self.n_boot)
+        _require(0.5 <= self.ci_level < 1, "ci_level", "must be a number in [0.5, 1)", self.ci_level)
+        _require(self.need_groupings <= FAIRNESS_GROUPINGS, "need_groupings",
+                 f"may only name {sorted(FAIRNESS_GROUPINGS)}", sorted(self.need_groupings))
+        _require(self.blocking_metrics <= FAIRNESS_METRICS, "blocking_metrics",
+                 f"may only name {sorted(FAIRNESS_METRICS)}", sorted(self.blocking_metrics))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +190,18 @@ def _build(raw: dict[str, Any]) -> Policy:
         disclosure=DisclosurePolicy(**d),
         privacy=PrivacyPolicy(**p),
         identifiers=IdentifierPolicy(**ident),
-        fairness=FairnessPolicy(**raw.get("fairness", {})),
+        fairness=_fairness(raw.get("fairness", {})),
         allowed_levels=frozenset(raw.get("regions", {}).get("allowed_levels", ["wijk", "gemeente", "land"])),
         excluded_features=frozenset(raw.get("proxies", {}).get("excluded_features", [])),
     )
+
+
+def _fairness(raw: dict[str, Any]) -> FairnessPolicy:
+    f = dict(raw)
+    for key in ("need_groupings", "blocking_metrics"):
+        if key in f:
+            f[key] = frozenset(f[key])
+    return FairnessPolicy(**f)
 
 
 def load_policy(path: Path | str | None = None) -> Policy:
