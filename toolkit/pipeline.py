@@ -8,7 +8,7 @@ from pathlib import Path
 from ethics import egress
 from ethics.policy import Policy
 from toolkit.config import RunConfig
-from toolkit.forecasts import FORECAST_COLUMNS, build_forecasts, load_prices
+from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
 from toolkit.profiles._profile import WITHHELD as PROFILE_WITHHELD
@@ -33,16 +33,15 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     frame = load_indicators(config.indicators)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     profiles = build_profiles(panel, policy)
-    prices = load_prices()
-    forecasts = build_forecasts(panel, profiles, policy, prices, horizon=config.horizon_years)
+    forecasts = build_forecasts(panel, profiles, policy, config)
     tables = [
         egress.Table("profiles.csv", profiles, withheld=PROFILE_WITHHELD),
-        egress.Table("forecast.csv", forecasts, withheld=FORECAST_COLUMNS[4:10]),
+        egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
+        egress.Table("backtest.csv", forecasts.backtest),
     ]
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
-                "prices": {"eur_per_client_year": prices.eur_per_client_year, "price_year": prices.price_year,
-                           "source": prices.source, "indexation_pct_per_year": prices.indexation_pct_per_year}}
+                "forecast": forecasts.audit}
     audit = build_audit(config, policy, checks, sections)
     files = egress.publish(tables, [egress.Document("audit.json", to_json(audit))], policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.height,

@@ -1,12 +1,30 @@
-"""Five-year forecasts per wijk and gemeente, in clients and euros.
+"""Five-year forecasts per wijk and gemeente, in clients and euros, with intervals and a backtest.
 
 Modules (in data-flow order):
-- `_population`: youth population projection per wijk.
-- `_baseline`: last-rate baseline with intervals from national year-on-year changes.
-- `_costs`: prices from configs/prices.toml.
+- `_features`: what is known about every Dutch wijk at a forecast origin (no data after it).
+- `_rate_model`: the pooled youth-care rate model (ridge, shrinkage of small wijken, definition bridge).
+- `_baseline`: last value, drift and gemeente trend, the rules the model must beat.
+- `_backtest`: rolling-origin backtest on the real panel -> backtest.csv and per-wijk errors.
+- `_intervals`: conformal 80% / 95% intervals by horizon, widened for input noise.
+- `_population`: youth population projection per wijk and gemeente.
+- `_costs`: prices with their sources (configs/prices.toml) or the gate's released cost per client.
+- `_scenario`: `--scenario FILE` shifts of prices, indexation and rates.
+- `_hierarchy`: wijk -> gemeente summing structure with a "not in a wijk" node; coherent totals.
+- `_build`: `build_forecasts()` -> `ForecastResult`; `_audit`: the audit.json "forecast" section.
 """
 
-from toolkit.forecasts._baseline import FORECAST_COLUMNS, build_forecasts
-from toolkit.forecasts._costs import Prices, load_prices
+from toolkit.forecasts._build import FORECAST_COLUMNS, WITHHELD, ForecastResult, build_forecasts
+from toolkit.forecasts._costs import Price, Prices, load_prices
+from toolkit.forecasts._scenario import Scenario, load_scenario
 
-__all__ = ["FORECAST_COLUMNS", "Prices", "build_forecasts", "load_prices"]
+__all__ = [
+    "FORECAST_COLUMNS",
+    "WITHHELD",
+    "ForecastResult",
+    "Price",
+    "Prices",
+    "Scenario",
+    "build_forecasts",
+    "load_prices",
+    "load_scenario",
+]

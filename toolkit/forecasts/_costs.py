@@ -1,45 +1,138 @@
-"""Prices per client and year, each with its public source and year (configs/prices.toml)."""
+"""Prices per client and year, each with its public source and year, and the price a run uses.
+
+configs/prices.toml holds one table per care type (`[prices.<care_type>]` with `eur_per_client_year`,
+`price_year`, `source`); open data give no mix of care types per wijk, so the configured price used for
+every wijk is `all_care_types`. When the run has records, the privacy gate's released cost per client
+(`Releases.table`, measure `MEASURE_COST_PER_CLIENT`, care type `ALL_CARE_TYPES` or, failing that, the
+client-weighted mean over the care types with measure `MEASURE_CLIENTS`) replaces it, and `price_source`
+says so. The released value carries DP noise: its `accuracy_95` becomes a relative price uncertainty
+that widens the euro intervals.
+
+cost = clients x price x price_factor x (1 + indexation) ** (year - price_year), see `_scenario`.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from ethics.errors import ConfigError
 from ethics.policy import CONFIG_DIR
 
-__all__ = ["Prices", "load_prices", "DEFAULT_PRICES"]
+__all__ = [
+    "ALL_CARE_TYPES",
+    "DEFAULT_PRICES",
+    "MEASURE_CLIENTS",
+    "MEASURE_COST_PER_CLIENT",
+    "Price",
+    "Prices",
+    "load_prices",
+    "released_price",
+]
 
 DEFAULT_PRICES = CONFIG_DIR / "prices.toml"
+ALL_CARE_TYPES = "all_care_types"
+MEASURE_COST_PER_CLIENT = "cost_per_client_eur"
+MEASURE_CLIENTS = "clients"
+MSG_PRICES = "The prices file {file} is not usable: {rule}. See configs/prices.toml for the format."
 
 
 @dataclass(frozen=True, slots=True)
-class Prices:
-    """Euro per client per year (all care types), its price year, source and the yearly indexation."""
+class Price:
+    """Euro per client per year of one care type, its price year and public source."""
 
     eur_per_client_year: float
     price_year: int
     source: str
-    indexation_pct_per_year: float = 0.0
+    relative_sd: float = 0.0  # uncertainty of the price itself (DP noise of a released price)
 
     def __post_init__(self) -> None:
         if not self.eur_per_client_year > 0:
             raise ConfigError(f"The price per client must be positive. Got {self.eur_per_client_year}.")
+        if not self.source.strip():
+            raise ConfigError("Every price must name its public source and year ('source' is empty).")
 
-    def factor(self, year: int) -> float:
-        """Indexation factor from the price year to `year`."""
-        return (1 + self.indexation_pct_per_year / 100) ** max(0, year - self.price_year)
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """Prices per care type and the default yearly indexation."""
+
+    by_care_type: dict[str, Price]
+    indexation_pct_per_year: float = 0.0
+    indexation_source: str = ""
+    file: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def default(self) -> Price:
+        """The price used for forecast euros from open data (all care types)."""
+        return self.by_care_type[ALL_CARE_TYPES]
+
+
+def _price(file: Path, name: str, raw: dict[str, Any]) -> Price:
+    try:
+        return Price(float(raw["eur_per_client_year"]), int(raw["price_year"]), str(raw["source"]).strip())
+    except KeyError as exc:
+        raise ConfigError(
+            MSG_PRICES.format(file=file, rule=f"[prices.{name}] lacks {exc.args[0]!r}")
+        ) from None
+    except (TypeError, ValueError):
+        raise ConfigError(
+            MSG_PRICES.format(file=file, rule=f"[prices.{name}] has a non-numeric value")
+        ) from None
 
 
 def load_prices(path: Path | None = None) -> Prices:
     """Read configs/prices.toml (or another prices file)."""
-    file = path or DEFAULT_PRICES
+    file = Path(path or DEFAULT_PRICES)
     try:
-        raw = tomllib.loads(Path(file).read_text(encoding="utf-8"))
-        price = raw["prices"]["all_care_types"]
-        return Prices(eur_per_client_year=float(price["eur_per_client_year"]), price_year=int(price["price_year"]),
-                      source=str(price["source"]),
-                      indexation_pct_per_year=float(raw.get("indexation", {}).get("pct_per_year", 0.0)))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"Prices file {file} is not usable: {exc!r}") from None
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(MSG_PRICES.format(file=file, rule=f"it cannot be read as TOML ({exc})")) from None
+    tables = raw.get("prices", {})
+    if ALL_CARE_TYPES not in tables:
+        raise ConfigError(MSG_PRICES.format(file=file, rule=f"it has no [prices.{ALL_CARE_TYPES}] table"))
+    idx = raw.get("indexation", {})
+    return Prices(
+        {name: _price(file, name, t) for name, t in tables.items()},
+        float(idx.get("pct_per_year", 0.0)),
+        str(idx.get("source", "")),
+        str(file),
+    )
+
+
+def released_price(releases: Any, year: int) -> Price | None:
+    """The gate's released cost per client for all care types (see module doc), or None."""
+    table = getattr(releases, "table", None)
+    if not isinstance(table, pl.DataFrame) or table.is_empty() or "measure" not in table.columns:
+        return None
+    ok = table.filter(pl.col("status") == "ok") if "status" in table.columns else table
+    cost = ok.filter(pl.col("measure") == MEASURE_COST_PER_CLIENT, pl.col("value") > 0)
+    if cost.is_empty():
+        return None
+    acc = pl.col("accuracy_95") if "accuracy_95" in cost.columns else pl.lit(0.0)
+    total = cost.filter(pl.col("care_type") == ALL_CARE_TYPES)
+    if total.is_empty():
+        clients = ok.filter(pl.col("measure") == MEASURE_CLIENTS).select(
+            "region_code", "year", "care_type", pl.col("value").alias("w")
+        )
+        total = cost.join(clients, on=["region_code", "year", "care_type"], how="left").with_columns(
+            pl.col("w").fill_null(1.0)
+        )
+    else:
+        total = total.with_columns(pl.lit(1.0).alias("w"))
+    w = pl.col("w")
+    agg = total.select(
+        ((pl.col("value") * w).sum() / w.sum()).alias("v"),
+        (((acc / 1.96 * w) ** 2).sum().sqrt() / w.sum()).alias("sd"),
+        pl.col("year").max(),
+    )
+    value, sd, ref = agg.row(0)
+    src = (
+        f"released by the privacy gate from the municipality's records: cost per client, all care types, "
+        f"{ref or year} (DP-noised; measure {MEASURE_COST_PER_CLIENT})"
+    )
+    return Price(float(value), int(ref or year), src, relative_sd=float(sd or 0.0) / float(value))

@@ -1,8 +1,15 @@
-"""Youth population (0-22, estimated) per wijk, projected from the latest KWB year and the 2024 map.
+"""Youth population (0-22, estimated) per wijk and gemeente, projected over the horizon.
 
-The yearly growth factor of a wijk is the geometric growth from its latest KWB year to 2024 (the map's
-age shares are rounded percentages, so small wijken are noisy), damped halfway toward the gemeente's own
-growth, and held constant over the horizon. Wijken without a 2024 figure (recoded) follow the gemeente.
+The youth population of a region is `youth_0_22_est` (KWB age bands 0-14 and 15-24, see
+toolkit/sources/bridge.py), known for 2021, 2022 and, from the 2024 wijk map, 2024. The yearly growth
+factor of a wijk is the geometric growth from the base (latest) year to the latest later year in the
+panel (the 2024 map), or, when there is none (a run with `--as-of`, which drops every later year), from
+the year before the base year to the base year. The map's age shares are rounded percentages, so small
+wijken are noisy: the wijk's own growth is damped halfway toward its gemeente's growth (`DAMPING`),
+clipped to [0.85, 1.15] per year and held constant over the horizon. A wijk without a usable figure
+follows its gemeente; a gemeente without one stays flat.
+
+Only rows of `panel.frame` are read, and `build_panel(as_of=...)` removes every year after `as_of`.
 """
 
 from __future__ import annotations
@@ -11,35 +18,62 @@ import polars as pl
 
 from toolkit.panel import Panel
 
-__all__ = ["project_youth_population", "DAMPING"]
+__all__ = ["DAMPING", "growth_years", "project_youth_population"]
 
 DAMPING = 0.5  # weight of the wijk's own growth; the rest follows the gemeente
 
 
-def _growth(frame: pl.DataFrame, base_year: int, ref_year: int) -> pl.DataFrame:
-    a = frame.filter(pl.col("year") == base_year).select("region_code", pl.col("youth_0_22_est").alias("a"))
-    b = frame.filter(pl.col("year") == ref_year).select("region_code", pl.col("youth_0_22_est").alias("b"))
-    span = max(1, ref_year - base_year)
-    return a.join(b, on="region_code").filter(pl.col("a") > 0, pl.col("b") > 0).select(
-        "region_code", ((pl.col("b") / pl.col("a")) ** (1 / span)).clip(0.85, 1.15).alias("growth"))
-
-
-def project_youth_population(panel: Panel, wijken: pl.DataFrame, horizon: int) -> pl.DataFrame:
-    """Rows region_code x year (latest+1 .. latest+horizon) with `youth_population` (float)."""
+def growth_years(panel: Panel) -> tuple[int, int] | None:
+    """The pair of years (a, b) whose youth populations give the growth factor, or None."""
     base = panel.latest_year
-    ref_years = [y for y in panel.frame["year"].unique().to_list() if y > base]
-    ref = max(ref_years) if ref_years else None
-    out = wijken.select("region_code", "gemeente_code", pl.col("youth_0_22_est").alias("pop0"))
-    if ref is None:
-        out = out.with_columns(pl.lit(1.0).alias("growth"))
-    else:
-        gem = _growth(panel.level("gemeente"), base, ref).rename({"region_code": "gemeente_code",
-                                                                  "growth": "g_gem"})
-        own = _growth(panel.level("wijk"), base, ref).rename({"growth": "g_own"})
-        out = out.join(own, on="region_code", how="left").join(gem, on="gemeente_code", how="left").with_columns(
-            pl.col("g_gem").fill_null(1.0)).with_columns(
-            (DAMPING * pl.col("g_own").fill_null(pl.col("g_gem")) + (1 - DAMPING) * pl.col("g_gem")).alias("growth"))
-    years = pl.DataFrame({"year": list(range(base + 1, base + horizon + 1))}, schema={"year": pl.Int32})
-    return out.join(years, how="cross").select(
-        "region_code", "year", (pl.col("pop0") * pl.col("growth") ** (pl.col("year") - base)).alias(
-            "youth_population"))
+    with_pop = set(panel.frame.filter(pl.col("youth_0_22_est").is_not_null())["year"].unique().to_list())
+    later = [y for y in with_pop if y > base]
+    if later and base in with_pop:
+        return base, max(later)
+    earlier = [y for y in with_pop if y < base]
+    return (max(earlier), base) if earlier and base in with_pop else None
+
+
+def _growth(frame: pl.DataFrame, years: tuple[int, int] | None, name: str) -> pl.DataFrame:
+    if years is None:
+        return pl.DataFrame(schema={"region_code": pl.String, name: pl.Float64})
+    a_year, b_year = years
+    a = frame.filter(pl.col("year") == a_year).select("region_code", pl.col("youth_0_22_est").alias("a"))
+    b = frame.filter(pl.col("year") == b_year).select("region_code", pl.col("youth_0_22_est").alias("b"))
+    return (
+        a.join(b, on="region_code")
+        .filter(pl.col("a") > 0, pl.col("b") > 0)
+        .select(
+            "region_code",
+            ((pl.col("b") / pl.col("a")) ** (1 / (b_year - a_year))).clip(0.85, 1.15).alias(name),
+        )
+    )
+
+
+def project_youth_population(panel: Panel, regions: pl.DataFrame, horizon: int) -> pl.DataFrame:
+    """Rows region_code x year (latest+1 .. latest+horizon) with `youth_population` (float) and `growth`.
+
+    `regions` has region_code, gemeente_code and `pop0` (the youth population in the latest year); a
+    gemeente passes its own code as gemeente_code.
+    """
+    years = growth_years(panel)
+    gem = _growth(panel.level("gemeente"), years, "g_gem").rename({"region_code": "gemeente_code"})
+    own = _growth(panel.frame.filter(pl.col("level") != "land"), years, "g_own")
+    out = (
+        regions.join(own, on="region_code", how="left")
+        .join(gem, on="gemeente_code", how="left")
+        .with_columns(pl.col("g_gem").fill_null(1.0))
+        .with_columns(
+            (DAMPING * pl.col("g_own").fill_null(pl.col("g_gem")) + (1 - DAMPING) * pl.col("g_gem")).alias(
+                "growth"
+            )
+        )
+    )
+    base = panel.latest_year
+    steps = pl.DataFrame({"year": list(range(base + 1, base + horizon + 1))}, schema={"year": pl.Int32})
+    return out.join(steps, how="cross").select(
+        "region_code",
+        "year",
+        "growth",
+        (pl.col("pop0") * pl.col("growth") ** (pl.col("year") - base)).alias("youth_population"),
+    )
