@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_POLICY_PATH",
     "DisclosurePolicy",
     "PrivacyPolicy",
+    "SPLIT_MEASURES",
     "IdentifierPolicy",
     "FairnessPolicy",
     "FAIRNESS_GROUPINGS",
@@ -78,9 +79,25 @@ class DisclosurePolicy:
                  "must be larger than secret_max", self.min_released_count)
 
 
+#: The measures of the privacy gate that each get an explicit share of `epsilon_per_release`.
+SPLIT_MEASURES = ("clients", "clients_by_care_type", "trajectories", "cost_eur", "stepped_care_clients",
+                  "provider_clients", "provider_cost_eur")
+DEFAULT_SPLIT: tuple[tuple[str, Fraction], ...] = (
+    ("clients", Fraction(3, 10)), ("clients_by_care_type", Fraction(1, 5)), ("trajectories", Fraction(1, 10)),
+    ("cost_eur", Fraction(1, 5)), ("stepped_care_clients", Fraction(1, 10)),
+    ("provider_clients", Fraction(1, 20)), ("provider_cost_eur", Fraction(1, 20)),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PrivacyPolicy:
-    """Differential-privacy settings. Unit: one child (`unit`); loss: epsilon (pure DP)."""
+    """Differential-privacy settings. Unit: one child (`unit`) in one reference year; loss: epsilon (pure DP).
+
+    `epsilon_split` gives each gate measure an exact share of `epsilon_per_release`; the shares sum to 1
+    (sequential composition across measures). Contribution bounds: a child counts in one wijk per reference
+    year, in at most `max_care_types_per_child` care types and `max_providers_per_child` providers, with at
+    most `max_trajectories_per_child` trajectories and a yearly cost clipped to `cost_clip_eur`.
+    """
 
     unit: str = "client_id"
     epsilon_per_release: Fraction = Fraction(1)
@@ -88,16 +105,59 @@ class PrivacyPolicy:
     max_trajectories_per_child: int = 10
     cost_clip_eur: tuple[int, int] = (0, 250_000)
     reference_date: str = "12-31"
+    max_care_types_per_child: int = 2
+    max_providers_per_child: int = 2
+    epsilon_split: tuple[tuple[str, Fraction], ...] = DEFAULT_SPLIT
+    overlap_threshold: Fraction = Fraction(1, 2)
+    sketch_size: int = 256
 
     def __post_init__(self) -> None:
         _require(self.unit == "client_id", "unit", "must be 'client_id' (one child)", self.unit)
         _require(0 < self.epsilon_per_release <= self.total_epsilon, "epsilon_per_release",
                  "must be positive and at most total_epsilon", str(self.epsilon_per_release))
-        _require(self.max_trajectories_per_child >= 1, "max_trajectories_per_child",
-                 "must be a positive integer", self.max_trajectories_per_child)
+        _require(self.max_trajectories_per_child >= 3, "max_trajectories_per_child",
+                 "must be an integer of at least 3 (stepped care counts children with 3 or more)",
+                 self.max_trajectories_per_child)
         lo, hi = self.cost_clip_eur
         _require(0 <= lo < hi, "cost_clip_eur", "must be [low, high] with 0 <= low < high",
                  list(self.cost_clip_eur))
+        _require(_is_month_day(self.reference_date), "reference_date", "must be a month-day such as \"12-31\"",
+                 self.reference_date)
+        _require(1 <= self.max_care_types_per_child <= 4, "max_care_types_per_child", "must be between 1 and 4",
+                 self.max_care_types_per_child)
+        _require(self.max_providers_per_child >= 1, "max_providers_per_child", "must be a positive integer",
+                 self.max_providers_per_child)
+        self._check_split()
+        _require(0 < self.overlap_threshold <= 1, "overlap_threshold", "must be a fraction in (0, 1]",
+                 str(self.overlap_threshold))
+        _require(self.sketch_size >= 16, "sketch_size", "must be an integer of at least 16", self.sketch_size)
+
+    def _check_split(self) -> None:
+        names = [name for name, _ in self.epsilon_split]
+        _require(sorted(names) == sorted(SPLIT_MEASURES), "epsilon_split",
+                 f"must give a share to exactly these measures: {', '.join(SPLIT_MEASURES)}", names)
+        _require(all(share > 0 for _, share in self.epsilon_split), "epsilon_split",
+                 "must give every measure a positive share", [str(s) for _, s in self.epsilon_split])
+        total = sum((share for _, share in self.epsilon_split), Fraction(0))
+        _require(total == 1, "epsilon_split", "must have shares that sum to exactly 1", str(total))
+
+    def epsilon_for(self, measure: str) -> Fraction:
+        """The exact epsilon one release spends on `measure`.
+
+        >>> PrivacyPolicy().epsilon_for("clients")
+        Fraction(3, 10)
+        """
+        return self.epsilon_per_release * dict(self.epsilon_split)[measure]
+
+
+def _is_month_day(text: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(f"2024-{text}")  # a leap year, so 02-29 is accepted
+    except (TypeError, ValueError):
+        return False
+    return len(text) == 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,11 +235,24 @@ class Policy:
                  "may only contain wijk, gemeente and land", sorted(self.allowed_levels))
 
 
+def _parse_share(value: Any, key: str) -> Fraction:
+    _require(isinstance(value, str | int) and not isinstance(value, bool), key,
+             "must be an integer or a fraction in quotes such as \"1/5\" (floats drift)", value)
+    try:
+        return Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(MSG_SETTING.format(key=key, file=POLICY_FILE, rule="must be a fraction", got=value)) from None
+
+
 def _build(raw: dict[str, Any]) -> Policy:
     d, p, i = raw.get("disclosure", {}), dict(raw.get("privacy", {})), raw.get("identifiers", {})
     for key in ("epsilon_per_release", "total_epsilon"):
         if key in p:
             p[key] = parse_epsilon(p[key], key)
+    if "epsilon_split" in p:
+        p["epsilon_split"] = tuple((str(k), _parse_share(v, f"epsilon_split.{k}")) for k, v in p["epsilon_split"].items())
+    if "overlap_threshold" in p:
+        p["overlap_threshold"] = _parse_share(p["overlap_threshold"], "overlap_threshold")
     if "cost_clip_eur" in p:
         p["cost_clip_eur"] = tuple(p["cost_clip_eur"])
     ident = dict(i)
