@@ -53,8 +53,10 @@ def build_states(frame: pl.DataFrame, latest: int, excluded: frozenset[str]) -> 
     return {int(t): origin_state(frame, int(t), excluded) for t in years}
 
 
-def _forecasts(states: dict[int, pl.DataFrame], t: int, horizon: int) -> pl.DataFrame | None:
-    model = fit_rate_model(states, t)
+def _forecasts(
+    states: dict[int, pl.DataFrame], t: int, horizon: int, alpha: float | None
+) -> pl.DataFrame | None:
+    model = fit_rate_model(states, t, alpha)
     if model is None:
         return None
     parts = [forecast_log_rates(model, states[t], horizon).with_columns(pl.lit("model").alias("method"))]
@@ -138,9 +140,16 @@ def gemeente_errors(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def run_backtest(states: dict[int, pl.DataFrame], latest: int, land: str = "NL00") -> Backtest:
-    """Rolling-origin forecasts for every origin before `latest`, scored against what happened."""
-    parts = [f for t in sorted(states) if t < latest if (f := _forecasts(states, t, latest - t)) is not None]
+def run_backtest(
+    states: dict[int, pl.DataFrame], latest: int, land: str = "NL00", alpha: float | None = None
+) -> Backtest:
+    """Rolling-origin forecasts for every origin before `latest`, scored against what happened.
+
+    `alpha` fixes the ridge penalty (default: chosen per origin by `select_alpha`; the benchmark compares).
+    """
+    parts = [
+        f for t in sorted(states) if t < latest if (f := _forecasts(states, t, latest - t, alpha)) is not None
+    ]
     if not parts:
         empty = pl.DataFrame(schema=dict.fromkeys(BACKTEST_COLUMNS, pl.String))
         return Backtest(pl.DataFrame(), empty, pl.DataFrame(), ())

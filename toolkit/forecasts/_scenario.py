@@ -18,6 +18,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ethics.errors import ConfigError
 from ethics.policy import CONFIG_DIR
@@ -76,7 +77,7 @@ class Scenario:
         }
 
 
-def _number(raw: dict, table: str, key: str, file: Path, default: float | None) -> float | None:
+def _number(raw: dict, table: str, key: str, file: Path, default: float | None) -> Any:
     value = raw.get(table, {}).get(key, default)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         raise ConfigError(
@@ -104,8 +105,8 @@ def load_scenario(path: Path | None = None) -> Scenario:
     return Scenario(
         name=str(head["name"]),
         description=str(head.get("description", "")),
-        price_factor=_number(raw, "prices", "factor", file, 1.0) or 1.0,
+        price_factor=_number(raw, "prices", "factor", file, 1.0),
         indexation_pct_per_year=_number(raw, "indexation", "pct_per_year", file, None),
-        rate_change_pct_per_year=_number(raw, "rates", "pct_change_per_year", file, 0.0) or 0.0,
+        rate_change_pct_per_year=_number(raw, "rates", "pct_change_per_year", file, 0.0),
         file=str(file),
     )
