@@ -9,7 +9,7 @@ import polars as pl
 from toolkit.forecasts._backtest import Backtest, gemeente_errors
 from toolkit.forecasts._hierarchy import coherence_residuals
 from toolkit.forecasts._intervals import Calibration, add_intervals, calibrate
-from toolkit.forecasts._population import DAMPING, growth_years
+from toolkit.forecasts._population import DAMPING, growth_log_sd, growth_years
 
 if TYPE_CHECKING:
     from toolkit.forecasts._build import _Inputs
@@ -128,6 +128,7 @@ def forecast_audit(
         "population": {
             "years_for_growth": growth_years(inp.panel),
             "damping_toward_gemeente": DAMPING,
+            "growth_log_sd_per_year_in_intervals": round(growth_log_sd(inp.panel), 4),
             "source": "youth_0_22_est: KWB age bands 2021-2022 and the 2024 wijk map",
         },
         "backtest": {

@@ -21,7 +21,7 @@ from toolkit.forecasts._backtest import Backtest, build_states, gemeente_errors,
 from toolkit.forecasts._costs import Price, load_prices, released_price
 from toolkit.forecasts._hierarchy import node_base, sum_children
 from toolkit.forecasts._intervals import Calibration, add_intervals, calibrate, rounding_sd, widen
-from toolkit.forecasts._population import project_youth_population
+from toolkit.forecasts._population import growth_log_sd, project_youth_population
 from toolkit.forecasts._rate_model import fit_rate_model, forecast_log_rates
 from toolkit.forecasts._scenario import Scenario, load_scenario
 from toolkit.panel import Panel
@@ -120,14 +120,20 @@ def _wijk_points(inp: _Inputs, states: dict[int, pl.DataFrame], cal: Calibration
     ).with_columns((pl.col("year") - latest).cast(pl.Int32).alias("horizon"))
     rf = pl.lit(1 + inp.scenario.rate_change_pct_per_year / 100) ** pl.col("horizon")
     k = pl.col("youth_population") / 100 * rf
-    return (
-        rates.join(pop, on=["region_code", "horizon"])
-        .join(scope, on="region_code")
-        .with_columns(
-            (pl.col("y_hat").exp() * k).alias("c"),
-            *((pl.col(b) * k).alias(f"c_{b}") for b in ("lo80", "hi80", "lo95", "hi95")),
-        )
+    rows = rates.join(pop, on=["region_code", "horizon"]).join(scope, on="region_code")
+    return rows.with_columns(
+        (pl.col("y_hat").exp() * k).alias("c"), *_population_widened(k, growth_log_sd(panel))
     )
+
+
+def _population_widened(k: pl.Expr, pop_sd: float) -> list[pl.Expr]:
+    """Client bounds: rate bounds x population, with the projection's log error added in quadrature."""
+    pop_term = pop_sd * pl.col("horizon").cast(pl.Float64)
+    out = []
+    for b, z, sign in (("lo80", 1.2816, -1), ("hi80", 1.2816, 1), ("lo95", 1.96, -1), ("hi95", 1.96, 1)):
+        half = ((pl.col(b).log() - pl.col("y_hat")) ** 2 + (z * pop_term) ** 2).sqrt()
+        out.append(((pl.col("y_hat") + sign * half).exp() * k).alias(f"c_{b}"))
+    return out
 
 
 def _bounds(rows: pl.DataFrame, sd: float, price: pl.Expr, rel_price_sd: float) -> pl.DataFrame:

@@ -9,6 +9,10 @@ wijken are noisy: the wijk's own growth is damped halfway toward its gemeente's 
 clipped to [0.85, 1.15] per year and held constant over the horizon. A wijk without a usable figure
 follows its gemeente; a gemeente without one stays flat.
 
+`growth_log_sd` is the uncertainty of a projection: the robust spread (1.4826 x MAD) of the wijken's yearly
+log growth around their gemeente's over the same years, taken to grow linearly with the horizon; the
+client intervals add it in quadrature (see `_build`). 0 when no growth can be measured.
+
 Only rows of `panel.frame` are read, and `build_panel(as_of=...)` removes every year after `as_of`.
 """
 
@@ -18,7 +22,7 @@ import polars as pl
 
 from toolkit.panel import Panel
 
-__all__ = ["DAMPING", "growth_years", "project_youth_population"]
+__all__ = ["DAMPING", "growth_log_sd", "growth_years", "project_youth_population"]
 
 DAMPING = 0.5  # weight of the wijk's own growth; the rest follows the gemeente
 
@@ -77,3 +81,17 @@ def project_youth_population(panel: Panel, regions: pl.DataFrame, horizon: int) 
         "growth",
         (pl.col("pop0") * pl.col("growth") ** (pl.col("year") - base)).alias("youth_population"),
     )
+
+
+def growth_log_sd(panel: Panel) -> float:
+    """Robust sd of a wijk's yearly log growth around its gemeente's (0 without two population years)."""
+    years = growth_years(panel)
+    wijk = panel.level("wijk").select("region_code", "gemeente_code").unique("region_code")
+    own = _growth(panel.level("wijk"), years, "g_own").join(wijk, on="region_code")
+    gem = _growth(panel.level("gemeente"), years, "g_gem").rename({"region_code": "gemeente_code"})
+    dev = own.join(gem, on="gemeente_code").select(
+        (pl.col("g_own").log() - pl.col("g_gem").log()).alias("d")
+    )["d"]
+    if dev.len() < 30:
+        return 0.0
+    return float(1.4826 * (dev - dev.median()).abs().median())  # type: ignore[operator]
