@@ -10,6 +10,7 @@ Modules (in data-flow order):
 - `_costs`: prices with their sources (configs/prices.toml) or the gate's released cost per client.
 - `_scenario`: `--scenario FILE` shifts of prices, indexation and rates.
 - `_hierarchy`: wijk -> gemeente summing structure with a "not in a wijk" node; coherent totals.
+- `_assemble`: wijk and gemeente rows, bounds and euros.
 - `_build`: `build_forecasts()` -> `ForecastResult`; `_audit`: the audit.json "forecast" section.
 """
 

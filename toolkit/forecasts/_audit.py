@@ -12,7 +12,7 @@ from toolkit.forecasts._intervals import Calibration, add_intervals, calibrate
 from toolkit.forecasts._population import DAMPING, growth_log_sd, growth_years
 
 if TYPE_CHECKING:
-    from toolkit.forecasts._build import _Inputs
+    from toolkit.forecasts._assemble import Inputs
 
 __all__ = ["forecast_audit", "h1_summary"]
 
@@ -110,7 +110,7 @@ def _calibration(cal: Calibration | None) -> dict[str, Any] | None:
 
 
 def forecast_audit(
-    inp: _Inputs,
+    inp: Inputs,
     bt: Backtest,
     cal_w: Calibration | None,
     cal_g: Calibration | None,
