@@ -30,7 +30,7 @@ class RunResult:
 
 def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic)."""
-    frame = load_indicators(config.indicators)
+    frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     profiles = build_profiles(panel, policy)
     forecasts = build_forecasts(panel, profiles, policy, config)
