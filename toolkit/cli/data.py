@@ -1,15 +1,17 @@
-"""`wijksignaal data info`: what the embedded CBS snapshot holds, its dictionary and provenance."""
+"""`wijksignaal data info` (what the embedded CBS snapshot holds) and `data refresh` (a live KWB download)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from toolkit.cli._common import guarded
 
-__all__ = ["app", "info"]
+__all__ = ["app", "info", "refresh"]
 
+MSG_NO_CBSODATA = "data refresh needs the cbsodata package: pip install 'wijksignaal[live]'."
 app = typer.Typer(help="The embedded CBS data.", no_args_is_help=True)
 
 
@@ -48,3 +50,30 @@ def info(
             v = BY_NAME.get(col)
             unit, label, code = (v.unit, v.label_en, v.kwb or "-") if v else ("", "", "-")
             typer.echo(f"  {col} | {unit} | {label} | {code} | {years.get(col, '')}")
+
+
+@app.command("refresh")
+def refresh(
+    out: Annotated[Path, typer.Option(help="The KWB file to write (CSV, UTF-8), for `run --indicators`.")],
+    table: Annotated[str, typer.Option(help="CBS KWB table id (85984NED = KWB 2024).")] = "85984NED",
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="CBS gemeente code (repeatable). "
+                                                        "Default: GM0518.")] = None,
+    year: Annotated[int | None, typer.Option(help="The table's year (default: its map year).")] = None,
+) -> None:
+    """Download a KWB table from CBS (needs a network and the `cbsodata` package) into a KWB file.
+
+    Nothing here is needed for a run: the CBS snapshot is embedded. The file is validated before it is
+    written; pass it to `wijksignaal run --indicators FILE`.
+    """
+    with guarded():
+        from ethics.errors import ConfigError
+        from toolkit.sources.live import refresh as refresh_file
+
+        try:
+            import cbsodata  # noqa: F401
+        except ImportError:
+            raise ConfigError(MSG_NO_CBSODATA) from None
+        codes = [g.strip().upper() for g in gemeente or ["GM0518"]]
+        path = refresh_file(table, codes, out, year)
+        typer.echo(f"Wrote {path} (CBS table {table}, {', '.join(codes)}). Use it with: "
+                   f"wijksignaal run --indicators {path}")
