@@ -12,7 +12,9 @@ from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
 from toolkit.profiles._profile import WITHHELD as PROFILE_WITHHELD
-from toolkit.reports.audit import build_audit, to_json
+from toolkit.reports.audit import build_audit, complete_audit
+from toolkit.reports.documents import build_documents, gemeente_names
+from toolkit.reports.fairness import fairness_audit
 from toolkit.sources import load_indicators
 
 __all__ = ["RunResult", "run"]
@@ -39,10 +41,14 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
         egress.Table("backtest.csv", forecasts.backtest),
     ]
+    fairness = fairness_audit(panel, profiles, forecasts, None, policy)  # may refuse: FairnessBlock, exit 4
+    tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
                 "forecast": forecasts.audit}
-    audit = build_audit(config, policy, checks, sections)
-    files = egress.publish(tables, [egress.Document("audit.json", to_json(audit))], policy, out_dir)
+    audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
+                           fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
+    documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
+    files = egress.publish(tables, documents, policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.height,
                      n_gemeenten=profiles["gemeente_code"].n_unique() if profiles.height else 0)

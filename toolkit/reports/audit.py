@@ -9,12 +9,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ethics.egress import CheckResult
+from ethics.egress import CheckResult, Table
 from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.sources.embedded import LICENCE, PANEL_PATH, file_sha256
 
-__all__ = ["build_audit", "package_versions", "PACKAGES"]
+__all__ = ["build_audit", "complete_audit", "disclosure_section", "package_versions", "PACKAGES"]
 
 PACKAGES = ("wijksignaal", "polars", "pyarrow", "pandera", "scikit-learn", "diffprivlib", "fairlearn", "shap",
             "typer", "numpy")
@@ -56,6 +56,56 @@ def build_audit(config: RunConfig, policy: Policy, checks: list[CheckResult],
         **sections,
         "versions": package_versions(),
     }
+
+
+def disclosure_section(tables: list[Table], policy: Policy) -> dict[str, Any]:
+    """Cells withheld per output table and why (status), with the rules that withheld them."""
+    per = {}
+    for t in tables:
+        if "status" in t.frame.columns:
+            counts = t.frame["status"].value_counts(sort=True)
+            per[t.name] = {"rows": t.frame.height, "withheld_columns": list(t.withheld),
+                           **{str(r["status"]): int(r["count"]) for r in counts.iter_rows(named=True)}}
+    d = policy.disclosure
+    return {"rules": {"min_youth_population": d.min_youth_population, "rounding_base": d.rounding_base,
+                      "secret_max": d.secret_max, "min_released_count": d.min_released_count},
+            "why": {"too_small": "fewer youths (0-22) than min_youth_population: the wijk is not shown apart",
+                    "secret": "CBS or the privacy gate withheld the count (true value 0..secret_max, or "
+                              "no value published); shown as withheld, never as 0"},
+            "tables": per}
+
+
+def _model_section(audit: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """The model card gathered from the stages' own sections (kept there in full)."""
+    forecast = audit.get("forecast", {})
+    return {"excluded_features": sorted(policy.excluded_features),
+            "excluded_reason": "proxies of migration background: never a model feature, only a fairness "
+                               "grouping",
+            "profile": audit.get("profiles", {}).get("model", audit.get("profiles", {})),
+            "forecast_method": forecast.get("method"), "backtest": forecast.get("backtest", {}),
+            "scenario": forecast.get("scenario"), "price": forecast.get("price"),
+            "limitations": ["CBS counts are rounded to multiples of 5 and 0-7 are secret: small wijken are "
+                            "noisy",
+                            "the youth-care rate changed definition between 2020 and 2021 (bridged)",
+                            "wijk boundaries change; 2024 map codes may differ from the 2022 data",
+                            "forecasts assume current policy and prices; scenarios show other assumptions"]}
+
+
+def complete_audit(audit: dict[str, Any], *, tables: list[Table], policy: Policy, fairness: dict[str, Any],
+                   gemeente_name: str) -> dict[str, Any]:
+    """Add fairness, register draft, IAMA/DPIA crosswalk and human oversight; ensure disclosure and model."""
+    from toolkit.reports.crosswalk import build_crosswalk
+    from toolkit.reports.register import build_register, human_oversight
+
+    out = {k: v for k, v in audit.items() if k != "versions"}
+    out.setdefault("disclosure", disclosure_section(tables, policy))
+    out.setdefault("model", _model_section(audit, policy))
+    out["fairness"] = fairness
+    out["register"] = build_register({**out, "versions": audit.get("versions", {})}, gemeente_name)
+    out["iama_dpia_crosswalk"] = build_crosswalk(out)
+    out["human_oversight"] = human_oversight()
+    out["versions"] = audit.get("versions", package_versions())
+    return out
 
 
 def to_json(audit: dict[str, Any]) -> str:

@@ -1,0 +1,79 @@
+"""Crosswalk to the IAMA (three phases plus the fundamental-rights part) and the DPIA (Model DPIA Rijk).
+
+Each question names the sections of the audit report that answer it, how far the run answers it
+(answered / partly / open), the evidence from this run, and what remains for the human dialogue.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ITEMS_PATH", "SECTIONS", "build_crosswalk", "evidence"]
+
+SECTIONS = (
+    "summary",
+    "inventory",
+    "privacy",
+    "disclosure",
+    "egress",
+    "model",
+    "fairness",
+    "register",
+    "crosswalk",
+    "oversight",
+    "reproducibility",
+)
+
+ITEMS_PATH = Path(__file__).resolve().parent / "templates" / "crosswalk.toml"
+
+
+@cache
+def _items() -> list[dict[str, Any]]:
+    with ITEMS_PATH.open("rb") as fh:
+        return tomllib.load(fh)["item"]
+
+
+def evidence(audit: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Short facts from the run that the crosswalk cites, in Dutch and English."""
+    fair = audit.get("fairness", {}).get("counts", {})
+    bt = audit.get("forecast", {}).get("backtest", {})
+    used = bool((audit.get("privacy") or {}).get("records_used"))
+    p, f, x = fair.get("pass", 0), fair.get("flag", 0), fair.get("fail", 0)
+    r, c = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
+    n_in, n_eg = len(audit.get("inputs", [])), len(audit.get("egress", []))
+    return {
+        "inputs": (f"{n_in} invoerbestanden met sha256", f"{n_in} inputs with sha256"),
+        "egress": (f"{n_eg} uitvoercontroles geslaagd", f"{n_eg} egress checks passed"),
+        "fairness": (f"eerlijkheid: {p} in orde, {f} aandacht, {x} afwijzing",
+                     f"fairness: {p} pass, {f} flag, {x} fail"),
+        "backtest": (f"terugtoets: fout {r} x die van 'vorige waarde'; 80%-band dekt {c}",
+                     f"backtest: error {r} x that of 'last value'; the 80% band covers {c}"),
+        "privacy": (("eigen registratie via de privacypoort", "own records through the privacy gate") if used
+                    else ("geen persoonsgegevens in deze run", "no personal data in this run")),
+    }
+
+
+_LATER = ("Pas te beantwoorden zodra eigen registratie wordt gebruikt: deze run verwerkte geen "
+          "persoonsgegevens.",
+          "To be answered once own records are used: this run processed no personal data.")
+
+
+def build_crosswalk(audit: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per IAMA or DPIA question: sections that answer it, status, evidence, open question."""
+    facts = evidence(audit)
+    used = bool((audit.get("privacy") or {}).get("records_used"))
+    out = []
+    for item in _items():
+        status, (d_nl, d_en), ev = item["status"], item["dialogue"], item["evidence"]
+        if item["instrument"] == "DPIA" and not used and ev == "privacy":
+            status = "partly" if status == "answered" else status  # nothing personal to show yet
+            d_nl, d_en = f"{d_nl} {_LATER[0]}".strip(), f"{d_en} {_LATER[1]}".strip()
+        ev_nl, ev_en = facts.get(ev, ("", ""))
+        out.append({"instrument": item["instrument"], "phase": item["phase"], "id": item["id"],
+                    "question_nl": item["question"][0], "question_en": item["question"][1],
+                    "answered_by": list(item["sections"]), "status": status, "evidence_nl": ev_nl,
+                    "evidence_en": ev_en, "for_dialogue_nl": d_nl, "for_dialogue_en": d_en})
+    return out

@@ -1,0 +1,63 @@
+"""The rendered documents of a run (audit.json, audit_report.html, wijkprofielen.html) for ethics.egress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from ethics.egress import Document
+from toolkit.panel import Panel
+from toolkit.reports.audit import to_json
+from toolkit.reports.audit_report import render_audit_report
+from toolkit.reports.wijkprofielen import WijkInputs, render_wijkprofielen
+
+__all__ = ["build_documents", "gemeente_names", "wijk_inputs"]
+
+_EMPTY_PRIORITY = pl.DataFrame(schema={"gemeente_code": pl.String, "region_code": pl.String,
+                                       "priority_rank": pl.Int64, "reasons_nl": pl.String,
+                                       "reasons_en": pl.String})
+
+
+def gemeente_names(panel: Panel) -> dict[str, str]:
+    """Code -> name of every gemeente in scope (latest year)."""
+    rows = panel.level("gemeente", panel.latest_year).filter(
+        pl.col("region_code").is_in(list(panel.gemeenten)))
+    names = dict(zip(rows["region_code"].to_list(), rows["region_name"].to_list(), strict=True))
+    return {g: names.get(g) or g for g in panel.gemeenten}
+
+
+def wijk_inputs(panel: Panel, profiles: Any, forecasts: Any) -> WijkInputs:
+    """What wijkprofielen.html needs from the stages (observed clients from the CBS panel)."""
+    table = getattr(profiles, "table", profiles)
+    history = (panel.level("wijk").filter(pl.col("gemeente_code").is_in(list(panel.gemeenten)),
+                                          pl.col("year") <= panel.latest_year)
+               .select("region_code", "year", pl.col("youth_care_clients").alias("clients")).drop_nulls())
+    signals, priority = getattr(profiles, "signals", None), getattr(profiles, "priority", None)
+    return WijkInputs(profiles=table, priority=_EMPTY_PRIORITY if priority is None else priority,
+                      signals=signals if signals is not None else pl.DataFrame(),
+                      forecast=forecasts.table, growth=forecasts.growth, history=history,
+                      gemeenten=gemeente_names(panel), latest_year=panel.latest_year)
+
+
+def _scope_name(panel: Panel) -> str:
+    names = gemeente_names(panel)
+    if len(names) > 5:
+        return f"{len(names)} gemeenten"
+    return ", ".join(f"{name} ({code})" for code, name in names.items())
+
+
+def build_documents(audit: dict[str, Any], panel: Panel, profiles: Any, forecasts: Any,
+                    fairness: pl.DataFrame, lang: str) -> list[Document]:
+    """audit.json plus the two self-contained HTML pages."""
+    from toolkit.sources import load_provenance
+
+    version = audit.get("versions", {}).get("wijksignaal", "")
+    return [
+        Document("audit.json", to_json(audit)),
+        Document("audit_report.html", render_audit_report(audit, fairness, forecasts.backtest, lang,
+                                                          load_provenance(), _scope_name(panel))),
+        Document("wijkprofielen.html", render_wijkprofielen(wijk_inputs(panel, profiles, forecasts), lang,
+                                                            generated_at=audit.get("generated_at", ""),
+                                                            version=version)),
+    ]
