@@ -157,3 +157,19 @@ def test_odata_keys_match_the_cbs_2024_metadata():
         assert key in props, key
         expected = {"count": "aantal", "pct": "%"}.get(kind_of(name))
         assert expected is None or props[key]["Unit"] == expected, (key, props[key]["Unit"])
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "cbs").exists(), reason="../shared/data is not present")
+def test_real_cbs_file_reads_like_the_embedded_build(panel_frame, tmp_path):
+    """The real KWB 2022 rows (relabelled 2023, a test fixture) give exactly the embedded 2022 wijk values."""
+    raw = pl.read_csv(SHARED_DATA / "cbs" / "kwb_2021_2022_wijk_gemeente_jeugdhulp.csv", infer_schema=False)
+    path = write(raw.filter(pl.col("year") == "2022").with_columns(pl.lit("2023").alias("year")),
+                 tmp_path / "kwb.csv")
+    user = read_user_file(path)
+    new = user.frame.filter(pl.col("level") == "wijk").drop("_row", "year").sort("region_code")
+    old = panel_frame.filter(pl.col("level") == "wijk", pl.col("year") == 2022).sort("region_code")
+    assert new.height == old.height > 3000
+    common = sorted(set(new.columns) & set(old.columns))
+    assert len(common) > 40
+    for col in common:
+        assert new[col].equals(old[col].cast(new.schema[col])), col
