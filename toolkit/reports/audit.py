@@ -98,6 +98,8 @@ def complete_audit(audit: dict[str, Any], *, tables: list[Table], policy: Policy
     from toolkit.reports.register import build_register, human_oversight
 
     out = {k: v for k, v in audit.items() if k != "versions"}
+    out.setdefault("privacy", {"records_used": False, "epsilon_spent": 0,
+                               "note": "no personal records in this run: no privacy budget spent"})
     out.setdefault("disclosure", disclosure_section(tables, policy))
     out.setdefault("model", _model_section(audit, policy))
     out["fairness"] = fairness

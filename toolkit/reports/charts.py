@@ -111,7 +111,7 @@ def ci_bars(
     span = (hi - lo) or 1.0
 
     def px(v: float) -> float:
-        return label_w + (v - lo) / span * (w - label_w - right)
+        return label_w + 45 + (v - lo) / span * (w - label_w - 45 - right)  # 45: room for a negative label
 
     head, tail = _open(w, h, title, desc)
     parts = [head]
@@ -128,7 +128,10 @@ def ci_bars(
             f'<line x1="{px(c_lo):.1f}" x2="{px(c_hi):.1f}" y1="{y + 11}" y2="{y + 11}" '
             f'stroke="{INK}" stroke-width="1.5"/>'
         )
-        parts.append(_text(px(max(c_hi, value)) + 4, y + 15, fmt(value), "start", 10, INK))
+        if value < 0:  # the label goes beyond the far end of the bar and its interval
+            parts.append(_text(px(min(c_lo, value)) - 4, y + 15, fmt(value), "end", 10, INK))
+        else:
+            parts.append(_text(px(max(c_hi, value)) + 4, y + 15, fmt(value), "start", 10, INK))
     rx = px(reference)
     parts.append(
         f'<line x1="{rx:.1f}" x2="{rx:.1f}" y1="2" y2="{h - 18}" stroke="{INK}" stroke-dasharray="4 3"/>'
