@@ -15,12 +15,12 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["Shade", "choropleth", "classify", "RISK_PALETTE", "GROWTH_PALETTE"]
+__all__ = ["Shade", "choropleth", "classify", "RISK_PALETTE", "GROWTH_PALETTE", "NODATA_FILL", "WATER_FILL"]
 
 # Colour-blind safe sequential (risk) and diverging (growth) palettes; text never sits on them.
 RISK_PALETTE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
-GROWTH_PALETTE = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")
-WITHHELD_FILL, NODATA_FILL, WATER_FILL = "url(#hatch)", "#e6e6e6", "#cfe8f7"
+GROWTH_PALETTE = ("#5e3c99", "#b2abd2", "#f7f7f7", "#fdb863", "#e66101")  # purple = decline, orange = growth
+WITHHELD_FILL, NODATA_FILL, WATER_FILL = "url(#hatch)", "#bdbdbd", "#d4ecfa"
 WIDTH = 640
 
 

@@ -12,14 +12,11 @@ from typing import Any
 import polars as pl
 
 from toolkit.reports._render import render
+from toolkit.reports._wijkmaps import gemeente_maps
 from toolkit.reports.charts import fan_chart, rate_bars
 from toolkit.reports.i18n import fmt_eur, fmt_num, fmt_pct, translator
-from toolkit.reports.maps import GROWTH_PALETTE, RISK_PALETTE, Shade, choropleth, classify
 
-__all__ = ["WijkInputs", "render_wijkprofielen", "RISK_BREAKS", "GROWTH_BREAKS"]
-
-RISK_BREAKS = (20.0, 40.0, 60.0, 80.0)
-GROWTH_BREAKS = (-10.0, -2.0, 2.0, 10.0)
+__all__ = ["WijkInputs", "render_wijkprofielen"]
 
 
 @dataclass(frozen=True)
@@ -37,98 +34,28 @@ class WijkInputs:
     latest_year: int
 
 
-def _legend(
-    t: Any, lang: str, breaks: tuple[float, ...], palette: tuple[str, ...], unit: str
-) -> list[dict[str, Any]]:
-    edges = ["", *(fmt_num(b, 0, lang) for b in breaks), ""]
-    items = []
-    for i, colour in enumerate(palette):
-        lo, hi = edges[i], edges[i + 1]
-        label = (
-            f"< {hi}{unit}" if not lo else f"\u2265 {lo}{unit}" if not hi else f"{lo} {t('to')} {hi}{unit}"
-        )
-        items.append({"fill": colour, "label": label, "hatched": False})
-    items.append({"fill": "", "label": t("withheld"), "hatched": True})
-    items.append({"fill": "#e6e6e6", "label": t("map.nodata"), "hatched": False})
-    return items
-
-
-def _shades(
-    rows: pl.DataFrame, col: str, breaks: tuple[float, ...], palette: tuple[str, ...], t: Any, fmt: Any
-) -> dict[str, Shade]:
-    out = {}
-    for r in rows.iter_rows(named=True):
-        value = r.get(col)
-        if r.get("status") != "ok" or value is None:
-            out[r["region_code"]] = Shade(
-                "url(#hatch)",
-                f"{t('withheld')} ({t('status.' + str(r.get('status')))})"
-                if r.get("status") in ("secret", "too_small")
-                else t("withheld"),
-            )
-        else:
-            out[r["region_code"]] = Shade(classify(value, breaks, palette), fmt(value))
-    return out
-
-
-def _maps(geo: dict[str, Any], inp: WijkInputs, gm: str, t: Any, lang: str) -> list[dict[str, Any]]:
-    prof = inp.profiles.filter(pl.col("gemeente_code") == gm)
-    growth = inp.growth.filter(pl.col("region_code").is_in(prof["region_code"].implode()))
-    water = {
-        f["properties"]["wijkcode"]: Shade("#cfe8f7", t("map.water"))
-        for f in geo["features"]
-        if f["properties"]["wijkcode"].endswith("99")
-    }
-    risk = {
-        **water,
-        **_shades(prof, "risk_index", RISK_BREAKS, RISK_PALETTE, t, lambda v: fmt_num(v, 0, lang)),
-    }
-    grow = {
-        **water,
-        **_shades(
-            growth,
-            "growth_pct",
-            GROWTH_BREAKS,
-            GROWTH_PALETTE,
-            t,
-            lambda v: ("+" if v > 0 else "") + fmt_pct(v, 1, lang),
-        ),
-    }
-    nodata = Shade("#e6e6e6", t("map.nodata"))
-    year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
-    specs = [
-        ("risk", t("map.risk"), risk, RISK_BREAKS, RISK_PALETTE, ""),
-        ("growth", t("map.growth", year=year), grow, GROWTH_BREAKS, GROWTH_PALETTE, "%"),
-    ]
-    return [
-        {
-            "id": f"map-{kind}-{gm}",
-            "title": title,
-            "legend": _legend(t, lang, breaks, pal, unit),
-            "svg": choropleth(geo, shades, f"map-{kind}-{gm}", title, t("map.hint"), nodata),
-        }
-        for kind, title, shades, breaks, pal, unit in specs
-    ]
+def _where(p: float | None, lang: str, t: Any) -> str:
+    """Plain words for a national percentile: higher than p% or lower than (100 - p)% of Dutch wijken."""
+    if p is None:
+        return ""
+    if p >= 50:
+        return t("percentile_nl", p=fmt_num(p, 0, lang))
+    return t("percentile_nl_low", p=fmt_num(100 - p, 0, lang))
 
 
 def _signals(inp: WijkInputs, code: str, wanted: list[str], lang: str, t: Any) -> list[str]:
-    rows = inp.signals.filter(pl.col("region_code") == code) if "region_code" in inp.signals.columns else None
-    if rows is None or rows.is_empty():
+    """The wijk's top signals (names from profiles.top_signals) as sentences: label, value, comparison."""
+    if "region_code" not in inp.signals.columns:
         return []
+    rows = inp.signals.filter(pl.col("region_code") == code)
     by_name = {r["signal"]: r for r in rows.iter_rows(named=True)}
     out = []
-    for name in wanted or list(by_name)[:3]:
+    for name in wanted:
         r = by_name.get(name)
-        if r is None:
-            continue
-        p = r.get("national_percentile")
-        where = (
-            ""
-            if p is None
-            else " - "
-            + t("percentile_nl", p=fmt_num(p if (r.get("direction") or 1) > 0 else 100 - p, 0, lang))
-        )
-        out.append(f"{r.get('label_' + lang) or name}: {fmt_num(r.get('value'), 1, lang)}{where}")
+        if r is not None and r.get("value") is not None:
+            where = _where(r.get("national_percentile"), lang, t)
+            out.append(f"{r.get('label_' + lang) or name}: {fmt_num(r['value'], 1, lang)}"
+                       + (f" ({where})" if where else ""))
     return out
 
 
@@ -194,20 +121,34 @@ def _card(inp: WijkInputs, r: dict[str, Any], n: int, t: Any, lang: str) -> dict
     return card
 
 
+def _overview(inp: WijkInputs, prof: pl.DataFrame, growth: pl.DataFrame) -> list[dict[str, Any]]:
+    """One row per wijk for the table at the top, ranked by risk; withheld wijken last."""
+    chosen = inp.priority.select("region_code", "priority_rank")
+    rows = (
+        prof.join(growth.select("region_code", "growth_pct"), on="region_code", how="left")
+        .join(chosen, on="region_code", how="left")
+        .sort(pl.col("status") != "ok", "risk_rank", "region_code", nulls_last=True)
+    )
+    return rows.to_dicts()
+
+
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
     from toolkit.sources import load_map
 
     t = translator(lang)
+    horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
     sections = []
     for gm, gm_name in sorted(inp.gemeenten.items()):
         prof = inp.profiles.filter(pl.col("gemeente_code") == gm).sort("region_code")
+        growth = inp.growth.filter(pl.col("region_code").is_in(prof["region_code"].implode()))
         n_ranked = int(prof["risk_rank"].drop_nulls().len())
         sections.append(
             {
                 "code": gm,
                 "name": gm_name,
-                "maps": _maps(load_map([gm]), inp, gm, t, lang),
+                "maps": gemeente_maps(load_map([gm]), prof, growth, gm, horizon_year, t, lang),
+                "overview": _overview(inp, prof, growth),
                 "n_withheld": int((prof["status"] != "ok").sum()),
                 "n_priority": inp.priority.filter(pl.col("gemeente_code") == gm).height,
                 "cards": [_card(inp, r, n_ranked, t, lang) for r in prof.iter_rows(named=True)],
@@ -219,5 +160,5 @@ def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, versi
         gemeenten=sections,
         generated_at=generated_at,
         version=version,
-        horizon_year=inp.latest_year + int(inp.forecast["horizon"].max() or 0),
+        horizon_year=horizon_year,
     )
