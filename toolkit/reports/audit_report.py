@@ -20,57 +20,56 @@ __all__ = ["render_audit_report", "summary"]
 _PCT_METRICS = ("selection_rate", "selection_rate_youth", "withheld_share")
 
 
-def _fair_status(audit: dict[str, Any]) -> tuple[str, dict[str, int]]:
+MODEL_PASS_RATIO = 0.95  # the model must beat carrying the last value forward by at least 5% at horizon 1
+
+
+def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
     fair = audit.get("fairness", {})
-    return fair.get("verdict", "pass"), fair.get("counts", {})
+    counts = fair.get("counts", {})
+    text = t("sum.fairness", p=counts.get("pass", 0), f=counts.get("flag", 0), x=counts.get("fail", 0))
+    worst = sorted(fair.get("not_pass", []), key=lambda r: r["verdict"] != "fail")[:3]
+    if worst:
+        text += " " + "; ".join(f"{t('verdict.' + r['verdict'])}: {t('metric.' + r['metric'])} - "
+                                f"{t('short.' + r['grouping'])} {t('group.' + r['group'])}" for r in worst)
+    expected = {"forecast_mae", "model_mae", "selection_rate", "withheld_share"}
+    missing = sorted(expected - set(fair.get("metrics", [])))
+    if missing:
+        text += " " + t("sum.not_measured", metrics=", ".join(t("metric." + m) for m in missing))
+    return fair.get("verdict", "pass"), text
+
+
+def _model_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
+    ratio = audit.get("forecast", {}).get("backtest", {}).get("mae_ratio_model_to_last_value_h1")
+    if ratio is None:
+        return "info", t("sum.model_none")
+    verdict = "pass" if ratio < MODEL_PASS_RATIO else "flag"
+    text = t("sum.model", r=fmt_num(ratio, 2, lang))
+    return verdict, text if verdict == "pass" else f"{text} {t('sum.model_weak')}"
+
+
+def _privacy_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
+    privacy = audit.get("privacy") or {}
+    if not privacy.get("records_used"):
+        return "info", t("sum.privacy_none")
+    return "pass", t("sum.privacy_used", eps=privacy.get("epsilon_spent", "?"),
+                     total=privacy.get("epsilon_total", "?"))
 
 
 def summary(audit: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """One line per area with a verdict word (pass / flag / fail / info) and a sentence."""
     t = translator(lang)
-    verdict, counts = _fair_status(audit)
-    bt = audit.get("forecast", {}).get("backtest", {})
-    ratio = bt.get("mae_ratio_model_to_last_value_h1")
-    privacy = audit.get("privacy") or {}
-    withheld = sum(
-        v
-        for tab in audit.get("disclosure", {}).get("tables", {}).values()
-        for k, v in tab.items()
-        if k in ("secret", "too_small")
-    )
+    tables = audit.get("disclosure", {}).get("tables", {}).values()
+    withheld = sum(v for tab in tables for k, v in tab.items() if k in ("secret", "too_small"))
     walk = [c["status"] for c in audit.get("iama_dpia_crosswalk", [])]
     confirm = sum(f["source"] == "to_confirm" for f in audit.get("register", {}).get("fields", []))
-    rows = [
-        (
-            "privacy",
-            "pass" if privacy.get("records_used") else "info",
-            t(
-                "sum.privacy_used",
-                eps=privacy.get("epsilon_spent", "?"),
-                total=privacy.get("epsilon_total", "?"),
-            )
-            if privacy.get("records_used")
-            else t("sum.privacy_none"),
-        ),
-        ("disclosure", "pass", t("sum.disclosure", n=withheld)),
-        ("egress", "pass", t("sum.egress", n=len(audit.get("egress", [])))),
-        (
-            "model",
-            "info" if ratio is None else "pass" if ratio < 1 else "flag",
-            t("sum.model", r=fmt_num(ratio, 2, lang)) if ratio is not None else t("sum.model_none"),
-        ),
-        (
-            "fairness",
-            verdict,
-            t("sum.fairness", p=counts.get("pass", 0), f=counts.get("flag", 0), x=counts.get("fail", 0)),
-        ),
-        ("register", "info", t("sum.register", n=confirm)),
-        (
-            "crosswalk",
-            "info",
-            t("sum.crosswalk", a=walk.count("answered"), p=walk.count("partly"), o=walk.count("open")),
-        ),
-    ]
+    rows = [("privacy", *_privacy_line(audit, t)),
+            ("disclosure", "pass", t("sum.disclosure", n=withheld)),
+            ("egress", "pass", t("sum.egress", n=len(audit.get("egress", [])))),
+            ("model", *_model_line(audit, t, lang)),
+            ("fairness", *_fairness_line(audit, t)),
+            ("register", "info", t("sum.register", n=confirm)),
+            ("crosswalk", "info", t("sum.crosswalk", a=walk.count("answered"), p=walk.count("partly"),
+                                    o=walk.count("open")))]
     return [{"area": a, "verdict": v, "text": text} for a, v, text in rows]
 
 
