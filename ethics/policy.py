@@ -154,7 +154,7 @@ def _is_month_day(text: str) -> bool:
     import datetime
 
     try:
-        datetime.date.fromisoformat(f"2024-{text}")  # a leap year, so 02-29 is accepted
+        datetime.date.fromisoformat(f"2023-{text}")  # not a leap year: 02-29 has no date in most years
     except (TypeError, ValueError):
         return False
     return len(text) == 5

@@ -1,0 +1,75 @@
+"""The pandera (polars) schema of youth-care records and the re-rendering of its errors without values.
+
+pandera's own messages quote failure values (`failure_case`); for personal records only the row, the column
+and the rule may be shown, so `problems_from` keeps those three and drops everything else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from ethics.errors import Problem
+
+__all__ = ["CARE_TYPES", "REQUIRED", "OPTIONAL", "RULES", "build_schema", "problems_from"]
+
+CARE_TYPES = ("jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdreclassering")
+REQUIRED = ("client_id", "birth_year", "wijk_code", "care_type", "provider", "start_date", "end_date", "cost_eur")
+OPTIONAL = ("referrer", "synthetic")
+FIRST_BIRTH_YEAR = 1980
+WIJK_CODE = r"^WK\d{6}$"
+
+#: Rule text per pandera check name: what the value must be, never what it was.
+RULES = {
+    "client_id_length": "must be a pseudonym of 1 to 64 characters",
+    "birth_year_range": f"must be a birth year from {FIRST_BIRTH_YEAR} up to this year",
+    "wijk_code_format": "must be a CBS wijk code such as WK051801 (empty = no known address)",
+    "wijk_code_known": "is not a wijk of the gemeente in scope (codes of the latest CBS year)",
+    "care_type_known": f"must be one of {', '.join(CARE_TYPES)}",
+    "cost_non_negative": "must not be negative",
+    "end_after_start": "end_date is before start_date",
+    "not_nullable": "must not be empty",
+}
+_DATAFRAME_CHECK_COLUMNS = {"end_after_start": "end_date"}
+
+
+def build_schema(known_wijken: set[str] | None) -> Any:
+    """The records schema; `known_wijken` (when given) adds the check that wijk codes belong to the scope."""
+    import pandera.polars as pa
+
+    wijk_checks = [pa.Check.str_matches(WIJK_CODE, error="wijk_code_format")]
+    if known_wijken is not None:
+        wijk_checks.append(pa.Check.isin(sorted(known_wijken), error="wijk_code_known"))
+    end_after_start = pa.Check(
+        lambda d: d.lazyframe.select(pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date"))),
+        name="end_after_start")
+    return pa.DataFrameSchema(
+        {
+            "client_id": pa.Column(pl.String, pa.Check.str_length(1, 64, error="client_id_length")),
+            "birth_year": pa.Column(pl.Int64, pa.Check.in_range(FIRST_BIRTH_YEAR, date.today().year,
+                                                                 error="birth_year_range")),
+            "wijk_code": pa.Column(pl.String, wijk_checks, nullable=True),
+            "care_type": pa.Column(pl.String, pa.Check.isin(CARE_TYPES, error="care_type_known")),
+            "provider": pa.Column(pl.String, nullable=True),
+            "start_date": pa.Column(pl.Date),
+            "end_date": pa.Column(pl.Date, nullable=True),
+            "cost_eur": pa.Column(pl.Float64, pa.Check.ge(0, error="cost_non_negative"), nullable=True),
+        },
+        checks=[end_after_start],
+        strict=False,
+        name="youth-care records",
+    )
+
+
+def problems_from(failure_cases: pl.DataFrame, file: str, limit: int) -> list[Problem]:
+    """Row (1-based), column and rule of each failure; the failure values are dropped unread."""
+    cases = failure_cases.select("column", "check", "index").unique().sort("index", "column", nulls_last=True)
+    out = []
+    for column, check, index in cases.head(limit).iter_rows():
+        name = str(check)
+        rule = RULES.get(name) or ("must not be empty" if "not_nullable" in name else f"breaks the check {name}")
+        col = column if column in REQUIRED else _DATAFRAME_CHECK_COLUMNS.get(name)
+        out.append(Problem(file, None if index is None else int(index) + 1, col, rule))
+    return out

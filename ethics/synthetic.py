@@ -1,0 +1,196 @@
+"""SYNTHETIC youth-care register for demos, tests and benchmarks, calibrated to a gemeente's real CBS figures.
+
+Nothing here describes a real child. Every row has `synthetic = true`, files are named *-SYNTHETIC*, client
+ids are fresh random values from the operating system (each register is a new set of synthetic children),
+and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel rows of `year`, default 2022):
+- children per wijk and age band (0-3, 4-11, 12-17, 18-22) from the wijk rows (youth_care_clients_0_3 ...
+  _18_22). CBS shows true values 0..7 as secret: a secret band is filled from the wijk total minus the known
+  bands, shared by the gemeente's band mix; a wijk whose total is secret gets FILL_SECRET (3) children when
+  it has youths. Children of the gemeente total that no wijk holds get an empty wijk_code (no known address).
+- care types from the gemeente's "Indicatoren jeugdzorg": residential care for pct_youth_jeugdhulp_residential
+  % of children; protection and probation in the ratio pct_youth_protection / pct_youth_jeugdhulp and
+  pct_youth_probation / pct_youth_jeugdhulp (probation from age 12); missing values take the NL value.
+- trajectories per child so that trajectories per client match the wijk's youth_care_trajectories; children
+  with 3 or more trajectories follow a stepped-care sequence (ambulatory first, then heavier care).
+- cost = price per client and year from configs/prices.toml (per care type when [prices.<care_type>] exists,
+  else all_care_types) x the trajectory's share of the child's days in care x a lognormal factor (mean 1),
+  so the cost per client averages the configured price.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ethics._records_schema import CARE_TYPES
+from ethics.errors import ConfigError
+from ethics.policy import CONFIG_DIR
+
+__all__ = ["generate_register", "write_register", "synthetic_path", "FILL_SECRET", "PROVIDERS"]
+
+FILL_SECRET = 3
+BANDS = (("0_3", 0, 3), ("4_11", 4, 11), ("12_17", 12, 17), ("18_22", 18, 22))
+PROVIDERS = {
+    "jeugdhulp_zonder_verblijf": ("Jeugdpraktijk Duinzicht (SYNTHETIC)", "Wijkteam Jeugd Oost (SYNTHETIC)",
+                                  "Gezinscoaching Haven (SYNTHETIC)", "Kinderpsychologen Lindeboom (SYNTHETIC)"),
+    "jeugdhulp_met_verblijf": ("Behandelcentrum De Horizon (SYNTHETIC)", "Gezinshuis Het Anker (SYNTHETIC)"),
+    "jeugdbescherming": ("Gecertificeerde Instelling Kustregio (SYNTHETIC)",),
+    "jeugdreclassering": ("Gecertificeerde Instelling Kustregio (SYNTHETIC)", "Jeugdreclassering Zuid (SYNTHETIC)"),
+}
+REFERRERS = ("municipal_access", "gp", "youth_doctor", "certified_institution", "medical_specialist", "court",
+             "none")
+
+
+def synthetic_path(path: Path) -> Path:
+    """`path` with -SYNTHETIC before the suffix unless the name already says synthetic."""
+    return path if "synthetic" in path.name.lower() else path.with_name(f"{path.stem}-SYNTHETIC{path.suffix}")
+
+
+def _prices(path: Path) -> dict[str, float]:
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("prices", {})
+    default = raw.get("all_care_types", {}).get("eur_per_client_year")
+    if default is None:
+        raise ConfigError(f"{path} has no [prices.all_care_types] eur_per_client_year.")
+    return {t: float(raw.get(t, {}).get("eur_per_client_year", default)) for t in CARE_TYPES}
+
+
+def _share_counts(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split `total` over weights in whole numbers (largest remainder)."""
+    if total <= 0 or weights.sum() <= 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    exact = total * weights / weights.sum()
+    out = np.floor(exact).astype(np.int64)
+    out[np.argsort(-(exact - out))[: total - out.sum()]] += 1
+    return out
+
+
+def _children_per_band(wijken: pl.DataFrame, gem: dict, scale: float) -> tuple[list[str | None], np.ndarray]:
+    """Rows: wijk codes (None = no known address); columns: children per age band."""
+    mix = np.array([gem[f"youth_care_clients_{b}"] or 0 for b, _, _ in BANDS], dtype=float)
+    codes, counts = [], []
+    for row in wijken.iter_rows(named=True):
+        known = np.array([row[f"youth_care_clients_{b}"] or 0 for b, _, _ in BANDS], dtype=np.int64)
+        missing = np.array([row[f"youth_care_clients_{b}"] is None for b, _, _ in BANDS])
+        total = row["youth_care_clients"]
+        if total is None:
+            total = FILL_SECRET if (row["youth_0_22_est"] or 0) > 0 else 0
+        band = known + _share_counts(int(total) - int(known.sum()), mix * missing)
+        codes.append(row["region_code"])
+        counts.append(band)
+    rest = int(gem["youth_care_clients"] or 0) - int(np.sum(counts))
+    codes.append(None)
+    counts.append(_share_counts(rest, mix))
+    return codes, np.rint(np.array(counts) * scale).astype(np.int64)
+
+
+def _children(wijken: pl.DataFrame, gem: dict, year: int, scale: float, rng: np.random.Generator) -> dict:
+    codes, counts = _children_per_band(wijken, gem, scale)
+    per_wijk = counts.sum(axis=1)
+    wijk_index = np.repeat(np.arange(len(codes)), per_wijk)
+    band = np.concatenate([np.repeat(np.arange(4), c) for c in counts]) if len(codes) else np.zeros(0, int)
+    lo, hi = np.array([b[1] for b in BANDS]), np.array([b[2] for b in BANDS])
+    age = rng.integers(lo[band], hi[band] + 1)
+    ratio = [(r["youth_care_trajectories"] or 0) / r["youth_care_clients"] if r["youth_care_clients"] else None
+             for r in wijken.iter_rows(named=True)]
+    fallback = (gem["youth_care_trajectories"] or 0) / max(gem["youth_care_clients"] or 1, 1) or 1.6
+    ratio = np.array([max(r or fallback, 1.0) for r in ratio] + [fallback])
+    return {"codes": codes, "wijk": wijk_index, "age": age, "birth_year": year - age,
+            "traj_ratio": ratio[wijk_index]}
+
+
+def _care_types(gem: dict, nl: dict, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def pct(name: str) -> float:
+        return float(gem.get(name) if gem.get(name) is not None else nl[name])
+
+    n = len(age)
+    older = max(float(np.mean(age >= 12)), 1e-9) if n else 1.0
+    has = np.zeros((n, 4), dtype=bool)
+    has[:, 1] = rng.random(n) < pct("pct_youth_jeugdhulp_residential") / 100
+    has[:, 2] = rng.random(n) < pct("pct_youth_protection") / pct("pct_youth_jeugdhulp")
+    has[:, 3] = (age >= 12) & (rng.random(n) < pct("pct_youth_probation") / pct("pct_youth_jeugdhulp") / older)
+    has[:, 0] = ~has[:, 1:].any(axis=1) | (rng.random(n) < 0.6)
+    return has
+
+
+def _trajectories(kids: dict, has: np.ndarray, rng: np.random.Generator) -> dict:
+    n_types = has.sum(axis=1)
+    extra = rng.poisson(np.maximum(kids["traj_ratio"] - n_types, 0.05))
+    n_traj = n_types + extra
+    child = np.repeat(np.arange(len(n_types)), n_traj)
+    pos = np.arange(len(child)) - np.repeat(np.cumsum(n_traj) - n_traj, n_traj)
+    ordered = np.sort(np.where(has, np.arange(4), 9), axis=1)  # escalation order: lightest care first
+    type_idx = ordered[child, np.maximum(pos - extra[child], 0)]
+    day = rng.integers(0, 365, size=len(child))
+    order = np.lexsort((day, child))
+    day = day[order]
+    last = np.r_[child[1:] != child[:-1], True]
+    next_day = np.r_[day[1:], 364]
+    end = np.where(last, rng.integers(day, 365), np.maximum(next_day - 1, day))
+    ongoing = last & (rng.random(len(child)) < 0.4)
+    return {"child": child, "type": type_idx, "start": day, "end": end, "ongoing": ongoing}
+
+
+def generate_register(panel: pl.DataFrame, gemeente: str, year: int = 2022, scale: float = 1.0,
+                      seed: int | None = None, prices_path: Path = CONFIG_DIR / "prices.toml") -> pl.DataFrame:
+    """A SYNTHETIC register (one row per trajectory) for `gemeente`, calibrated to the panel rows of `year`."""
+    rows = panel.filter(pl.col("year") == year)
+    gem_rows = rows.filter(pl.col("region_code") == gemeente).to_dicts()
+    if not gem_rows:
+        raise ConfigError(f"Gemeente {gemeente} has no CBS row for {year}; pick a code from "
+                          "`wijksignaal data info --gemeenten`.")
+    nl = rows.filter(pl.col("level") == "land").to_dicts()[0]
+    wijken = rows.filter(pl.col("level") == "wijk", pl.col("gemeente_code") == gemeente).sort("region_code")
+    rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
+    kids = _children(wijken, gem_rows[0], year, scale, rng)
+    has = _care_types(gem_rows[0], nl, kids["age"], rng)
+    t = _trajectories(kids, has, rng)
+    return _frame(kids, t, _prices(prices_path), gem_rows[0], year, rng)
+
+
+def _frame(kids: dict, t: dict, prices: dict[str, float], gem: dict, year: int,
+           rng: np.random.Generator) -> pl.DataFrame:
+    n, child = len(t["child"]), t["child"]
+    ids = np.frombuffer(os.urandom(8 * len(kids["age"]) + 8), dtype=np.uint64)[: len(kids["age"])]
+    names = [name for c in CARE_TYPES for name in PROVIDERS[c]]
+    first = np.cumsum([0] + [len(PROVIDERS[c]) for c in CARE_TYPES])[:-1]
+    count = np.array([len(PROVIDERS[c]) for c in CARE_TYPES])
+    provider = first[t["type"]] + (rng.random(n) * count[t["type"]]).astype(np.int64)
+    days = (np.where(t["ongoing"], 364, t["end"]) - t["start"] + 1).astype(float)
+    share = days / np.bincount(child, weights=days, minlength=len(kids["age"]))[child]  # of the child's year
+    price = np.array([prices[c] for c in CARE_TYPES])[t["type"]]
+    ref_w = np.array([gem.get(f"trajectories_referrer_{r}") or 0 for r in REFERRERS], dtype=float) + 1
+    jan1 = date(year, 1, 1)
+
+    def lookup(values: list[str | None] | tuple[str, ...], idx: np.ndarray) -> pl.Series:
+        return pl.Series(list(values), dtype=pl.String).gather(idx)
+
+    return pl.DataFrame({
+        "client_id": ids[child], "birth_year": kids["birth_year"][child].astype(np.int64),
+        "wijk_code": lookup(kids["codes"], kids["wijk"][child]), "care_type": lookup(CARE_TYPES, t["type"]),
+        "provider": lookup(names, provider), "start_date": t["start"], "end_date": t["end"],
+        "ongoing": t["ongoing"], "cost_eur": np.round(price * share * rng.lognormal(-0.125, 0.5, n), 2),
+        "referrer": lookup(REFERRERS, rng.choice(len(REFERRERS), n, p=ref_w / ref_w.sum())),
+    }).with_columns(
+        client_id=pl.lit("SYN-") + pl.col("client_id").cast(pl.String),
+        start_date=pl.lit(jan1) + pl.duration(days=pl.col("start_date")),
+        end_date=pl.when(pl.col("ongoing")).then(None).otherwise(pl.lit(jan1) + pl.duration(days=pl.col("end_date"))),
+        synthetic=pl.lit(True),
+    ).drop("ongoing")
+
+
+def write_register(frame: pl.DataFrame, path: Path) -> Path:
+    """Write the register as CSV (or Parquet by suffix) under a name that says SYNTHETIC; return the path."""
+    if not frame["synthetic"].all():
+        raise ValueError("write_register writes SYNTHETIC registers only")
+    out = synthetic_path(Path(path))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".parquet":
+        frame.write_parquet(out)
+    else:
+        frame.write_csv(out)
+    return out
