@@ -55,13 +55,13 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 def _projector(features: list[dict[str, Any]]) -> tuple[Callable[[float, float], tuple[float, float]], float]:
     pts = [pt for f in features for ring in _rings(f["geometry"]) for pt in ring]
     lons, lats = [p[0] for p in pts], [p[1] for p in pts]
-    kx = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x = max((max(lons) - min(lons)) * kx, 1e-9)
-    scale = (WIDTH - 8) / span_x
-    height = (max(lats) - min(lats)) * scale + 8
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    kx = math.cos(math.radians((south + north) / 2))
+    scale = (WIDTH - 8) / max((east - west) * kx, 1e-9)
+    height = (north - south) * scale + 8
 
     def project(lon: float, lat: float) -> tuple[float, float]:
-        return 4 + (lon - min(lons)) * kx * scale, 4 + (max(lats) - lat) * scale
+        return 4 + (lon - west) * kx * scale, 4 + (north - lat) * scale
 
     return project, height
 

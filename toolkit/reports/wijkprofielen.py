@@ -6,6 +6,7 @@ withheld, never as zero; every text from data is escaped by the template engine 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,6 +133,17 @@ def _overview(inp: WijkInputs, prof: pl.DataFrame, growth: pl.DataFrame) -> list
     return rows.to_dicts()
 
 
+def _part(inp: WijkInputs, gm: str) -> WijkInputs:
+    """The inputs of one gemeente (so each card searches a few rows, not the whole country)."""
+    codes = inp.profiles.filter(pl.col("gemeente_code") == gm)["region_code"].implode()
+
+    def mine(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("region_code").is_in(codes)) if "region_code" in frame.columns else frame
+
+    frames = ("profiles", "priority", "signals", "forecast", "growth", "history")
+    return dataclasses.replace(inp, **{name: mine(getattr(inp, name)) for name in frames})
+
+
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
     from toolkit.sources import load_map
@@ -140,20 +152,15 @@ def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, versi
     horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
     sections = []
     for gm, gm_name in sorted(inp.gemeenten.items()):
-        prof = inp.profiles.filter(pl.col("gemeente_code") == gm).sort("region_code")
-        growth = inp.growth.filter(pl.col("region_code").is_in(prof["region_code"].implode()))
+        part = _part(inp, gm)
+        prof = part.profiles.sort("region_code")
         n_ranked = int(prof["risk_rank"].drop_nulls().len())
-        sections.append(
-            {
-                "code": gm,
-                "name": gm_name,
-                "maps": gemeente_maps(load_map([gm]), prof, growth, gm, horizon_year, t, lang),
-                "overview": _overview(inp, prof, growth),
-                "n_withheld": int((prof["status"] != "ok").sum()),
-                "n_priority": inp.priority.filter(pl.col("gemeente_code") == gm).height,
-                "cards": [_card(inp, r, n_ranked, t, lang) for r in prof.iter_rows(named=True)],
-            }
-        )
+        sections.append({"code": gm, "name": gm_name,
+                         "maps": gemeente_maps(load_map([gm]), prof, part.growth, gm, horizon_year, t, lang),
+                         "overview": _overview(part, prof, part.growth),
+                         "n_withheld": int((prof["status"] != "ok").sum()),
+                         "n_priority": part.priority.height,
+                         "cards": [_card(part, r, n_ranked, t, lang) for r in prof.iter_rows(named=True)]})
     return render(
         "wijkprofielen.html.j2",
         lang,
