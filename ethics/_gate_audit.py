@@ -45,6 +45,10 @@ def privacy_section(table: pl.DataFrame, policy: Policy, states: list[YearState]
     status = dict(table.group_by("status").len().iter_rows())
     providers = table.filter(pl.col("provider").is_not_null())["provider"].n_unique()
     return {
+        "records_used": True,
+        "epsilon_spent": str(max((s.spent_after for s in states), default=0)),
+        "epsilon_total": str(p.total_epsilon),
+        "epsilon_spent_this_run": str(p.epsilon_per_release * len(states)),
         "records": "SYNTHETIC register (demo; no real child)" if synthetic else "municipal records (personal data)",
         "synthetic": synthetic,
         "unit": "one child (client_id) in one reference year",

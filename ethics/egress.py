@@ -99,13 +99,23 @@ def _check_columns(t: Table, policy: Policy) -> CheckResult:
     return CheckResult(t.name, "no forbidden column names")
 
 
+def _pattern_frame(t: Table) -> pl.DataFrame:
+    """The cells searched for identifier patterns: euro amounts released by the gate are money, not ids."""
+    frame = t.frame
+    if t.from_records and {"measure", "value"} <= set(frame.columns):
+        euros = pl.col("measure").cast(pl.String).str.ends_with("_eur")
+        frame = frame.with_columns(value=pl.when(euros).then(None).otherwise(pl.col("value")))
+    return frame
+
+
 def _check_values(t: Table, policy: Policy) -> CheckResult:
     ident = policy.identifiers
-    for col, dtype in t.frame.schema.items():
+    frame = _pattern_frame(t)
+    for col, dtype in frame.schema.items():
         if dtype == pl.String:
-            values = t.frame[col].drop_nulls().str.strip_chars()
+            values = frame[col].drop_nulls().str.strip_chars()
         elif dtype.is_integer():
-            values = t.frame[col].drop_nulls().cast(pl.String)
+            values = frame[col].drop_nulls().cast(pl.String)
         else:
             continue
         if ident.check_bsn_elfproef and any(elfproef(v) for v in values.filter(values.str.contains(r"^\d{9}$"))):
@@ -131,11 +141,31 @@ def _check_status(t: Table) -> CheckResult:
     return CheckResult(t.name, "withheld cells are empty", detail={"withheld_rows": withheld.height})
 
 
+def _check_gate(t: Table) -> CheckResult:
+    from ethics.gate import GateToken
+
+    token = t.gate_token
+    if not (isinstance(token, GateToken) and token.covers(t.frame)):
+        raise _block(t.name, "it holds counts derived from personal records that did not pass the privacy gate "
+                             "(no gate token, or the table changed after the gate)")
+    return CheckResult(t.name, "derived from records only through the privacy gate (token matches)")
+
+
+def _check_disclosure(t: Table, policy: Policy) -> CheckResult:
+    from ethics.disclosure import violations
+
+    bad = violations(t.frame.with_row_index("_row"), policy.disclosure)
+    if bad.height:
+        rule = policy.disclosure
+        raise _block(t.name, f"row {bad['_row'][0] + 1} releases a count with status ok below "
+                             f"{rule.min_released_count} or off the multiple of {rule.rounding_base}")
+    return CheckResult(t.name, "released counts follow the disclosure rule", detail={"rows": t.frame.height})
+
+
 def check_table(t: Table, policy: Policy) -> list[CheckResult]:
     """Run every egress check on one table; raise `EgressBlocked` on the first failure."""
-    if t.from_records and t.gate_token is None:
-        raise _block(t.name, "it holds counts derived from personal records that did not pass the privacy gate")
-    return [_check_keys(t, policy), _check_columns(t, policy), _check_values(t, policy), _check_status(t)]
+    gate = [_check_gate(t), _check_disclosure(t, policy)] if t.from_records else []
+    return [*gate, _check_keys(t, policy), _check_columns(t, policy), _check_values(t, policy), _check_status(t)]
 
 
 def check_all(tables: list[Table], policy: Policy) -> list[CheckResult]:

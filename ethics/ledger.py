@@ -28,9 +28,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from ethics._sketch import overlap
-from ethics.errors import BudgetExhausted, ConfigError
+from ethics.errors import BudgetExhausted, ConfigError, PolicyRefusal
 
-__all__ = ["Ledger", "ChargeRequest", "YearState", "default_ledger_path", "MSG_EXHAUSTED"]
+__all__ = ["Ledger", "ChargeRequest", "YearState", "default_ledger_path", "MSG_EXHAUSTED", "MSG_TAMPERED"]
+
+MSG_TAMPERED = ("Ledger {path} fails its hash-chain check ({problem}); spent budget may be hidden, so nothing is "
+                "charged or released. Run `wijksignaal ledger verify --ledger {path}` and restore the ledger.")
 
 MSG_EXHAUSTED = ("Privacy budget exhausted for dataset '{dataset}', reference year {year}: this run needs "
                  "epsilon {need} but only {remaining} of {total} remains ({spent} spent by {runs} earlier run(s) "
@@ -158,6 +161,9 @@ class Ledger:
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
+                problems = self._chain_problems(con)
+                if problems:
+                    raise PolicyRefusal(MSG_TAMPERED.format(path=self.path, problem=problems[0]))
                 states = [self._charge_one(con, req, total, synthetic, note) for req in requests]
             except BaseException:
                 con.execute("ROLLBACK")
@@ -199,13 +205,22 @@ class Ledger:
             out.append(self.state(ChargeRequest(str(dataset), int(year), Fraction(0), sketch), total))
         return out
 
+    def count(self) -> int:
+        """Number of charges recorded."""
+        with self._connect() as con:
+            return int(con.execute("SELECT COUNT(*) FROM charges").fetchone()[0])
+
     def verify(self) -> list[str]:
         """Problems of the hash chain (empty when intact): edited, inserted or deleted rows."""
         with self._connect() as con:
-            rows = self._rows(con)
-            head = con.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
-            count = con.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
-        problems, prev = [], self._genesis()
+            return self._chain_problems(con)
+
+    def _chain_problems(self, con: sqlite3.Connection) -> list[str]:
+        rows = self._rows(con)
+        head = con.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+        count = con.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()
+        problems: list[str] = []
+        prev = self._genesis()
         for i, row in enumerate(rows, start=1):
             if row["seq"] != i:
                 problems.append(f"row {i}: sequence number {row['seq']} (a row before it was deleted)")

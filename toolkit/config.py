@@ -31,6 +31,7 @@ class RunConfig:
     demo_records: bool = False
     scenario: Path | None = None
     dataset_id: str | None = None
+    ledger: Path | None = None
     source: str = "<defaults>"
     sha256: str = ""
 

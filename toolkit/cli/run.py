@@ -41,7 +41,7 @@ def run(
             raise ConfigError("Use either --all or --gemeente, not both.")
         cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
                               as_of=as_of, indicators=indicators, records=records,
-                              demo_records=demo_records or None, scenario=scenario)
+                              demo_records=demo_records or None, scenario=scenario, ledger=ledger)
         result = run_pipeline(cfg, load_policy(policy), out)
         typer.echo(f"Done: {result.n_wijken} wijken in {result.n_gemeenten} gemeente(n) -> {result.out_dir}")
         for f in result.files:
