@@ -14,7 +14,8 @@ from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.sources.embedded import LICENCE, PANEL_PATH, file_sha256
 
-__all__ = ["build_audit", "complete_audit", "disclosure_section", "package_versions", "PACKAGES"]
+__all__ = ["build_audit", "complete_audit", "disclosure_section", "package_versions", "records_used",
+           "PACKAGES"]
 
 PACKAGES = ("wijksignaal", "polars", "pyarrow", "pandera", "scikit-learn", "diffprivlib", "fairlearn", "shap",
             "typer", "numpy")
@@ -58,6 +59,12 @@ def build_audit(config: RunConfig, policy: Policy, checks: list[CheckResult],
     }
 
 
+def records_used(audit: dict[str, Any]) -> bool:
+    """True when the run read municipal (or SYNTHETIC demo) records through the privacy gate."""
+    privacy = audit.get("privacy") or {}
+    return bool(privacy.get("records_used") or privacy.get("records"))
+
+
 def disclosure_section(tables: list[Table], policy: Policy) -> dict[str, Any]:
     """Cells withheld per output table and why (status), with the rules that withheld them."""
     per = {}
@@ -98,7 +105,7 @@ def complete_audit(audit: dict[str, Any], *, tables: list[Table], policy: Policy
     from toolkit.reports.register import build_register, human_oversight
 
     out = {k: v for k, v in audit.items() if k != "versions"}
-    out.setdefault("privacy", {"records_used": False, "epsilon_spent": 0,
+    out.setdefault("privacy", {"records_used": False,
                                "note": "no personal records in this run: no privacy budget spent"})
     out.setdefault("disclosure", disclosure_section(tables, policy))
     out.setdefault("model", _model_section(audit, policy))

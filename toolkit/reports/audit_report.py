@@ -7,11 +7,13 @@ reproducibility.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
 
 from toolkit.reports._render import render
+from toolkit.reports.audit import records_used
 from toolkit.reports.charts import ci_bars
 from toolkit.reports.i18n import fmt_num, translator
 
@@ -48,11 +50,15 @@ def _model_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
 
 
 def _privacy_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
-    privacy = audit.get("privacy") or {}
-    if not privacy.get("records_used"):
+    if not records_used(audit):
         return "info", t("sum.privacy_none")
-    return "pass", t("sum.privacy_used", eps=privacy.get("epsilon_spent", "?"),
-                     total=privacy.get("epsilon_total", "?"))
+    privacy = audit["privacy"]
+    after = privacy.get("ledger", {}).get("after", [])
+    remaining = min((Fraction(s["remaining"]) for s in after), default=None)
+    return "pass", t("sum.privacy_used", eps=privacy.get("epsilon_per_release", "?"),
+                     total=privacy.get("total_epsilon_per_dataset_and_year", "?"),
+                     remaining="?" if remaining is None else str(remaining),
+                     synthetic=t("sum.synthetic") if privacy.get("synthetic") else "")
 
 
 def summary(audit: dict[str, Any], lang: str) -> list[dict[str, str]]:
@@ -140,6 +146,7 @@ def render_audit_report(
         fairness=_fairness_blocks(fairness, audit, lang),
         backtest=backtest.to_dicts(),
         scope_name=scope_name,
+        records_used=records_used(audit),
         sources=sources,
         generated_at=audit.get("generated_at", ""),
         version=audit.get("versions", {}).get("wijksignaal", ""),

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.reports.audit import records_used
+
 __all__ = ["ITEMS_PATH", "SECTIONS", "build_crosswalk", "evidence"]
 
 SECTIONS = (
@@ -40,7 +42,7 @@ def evidence(audit: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """Short facts from the run that the crosswalk cites, in Dutch and English."""
     fair = audit.get("fairness", {}).get("counts", {})
     bt = audit.get("forecast", {}).get("backtest", {})
-    used = bool((audit.get("privacy") or {}).get("records_used"))
+    used = records_used(audit)
     p, f, x = fair.get("pass", 0), fair.get("flag", 0), fair.get("fail", 0)
     r, c = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
     n_in, n_eg = len(audit.get("inputs", [])), len(audit.get("egress", []))
@@ -64,7 +66,7 @@ _LATER = ("Pas te beantwoorden zodra eigen registratie wordt gebruikt: deze run 
 def build_crosswalk(audit: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per IAMA or DPIA question: sections that answer it, status, evidence, open question."""
     facts = evidence(audit)
-    used = bool((audit.get("privacy") or {}).get("records_used"))
+    used = records_used(audit)
     out = []
     for item in _items():
         status, (d_nl, d_en), ev = item["status"], item["dialogue"], item["evidence"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.reports._register_text import CATEGORY_REASONING, FIELDS, TEXT, TO_CONFIRM
+from toolkit.reports.audit import records_used
 from toolkit.reports.crosswalk import build_crosswalk
 
 __all__ = ["REGISTER_FIELDS", "build_register", "human_oversight"]
@@ -44,7 +45,7 @@ def _fill(audit: dict[str, Any], gemeente: str) -> dict[str, str]:
     bt = audit.get("forecast", {}).get("backtest", {})
     walk = build_crosswalk(audit)
     status = [c["status"] for c in walk]
-    used = bool((audit.get("privacy") or {}).get("records_used"))
+    used = records_used(audit)
     version = audit.get("versions", {}).get("wijksignaal", "")
     backtest = (
         (

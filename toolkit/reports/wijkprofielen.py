@@ -7,6 +7,7 @@ withheld, never as zero; every text from data is escaped by the template engine 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +40,9 @@ def _where(p: float | None, lang: str, t: Any) -> str:
     """Plain words for a national percentile: higher than p% or lower than (100 - p)% of Dutch wijken."""
     if p is None:
         return ""
-    if p >= 50:
-        return t("percentile_nl", p=fmt_num(p, 0, lang))
-    return t("percentile_nl_low", p=fmt_num(100 - p, 0, lang))
+    if p >= 50:  # rounded down: a wijk is never "higher than 100%" of the wijken
+        return t("percentile_nl", p=fmt_num(math.floor(p), 0, lang))
+    return t("percentile_nl_low", p=fmt_num(math.floor(100 - p), 0, lang))
 
 
 def _signals(inp: WijkInputs, code: str, wanted: list[str], lang: str, t: Any) -> list[str]:
