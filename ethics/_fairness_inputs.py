@@ -124,8 +124,12 @@ def selection_inputs(candidates: pl.DataFrame, priority: pl.DataFrame) -> dict[s
 
 
 def burden_inputs(releases: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Burden of protection per wijk: share of withheld cells, mean accuracy_95 of the released ones."""
-    cells = releases.filter(pl.col("region_code").str.starts_with("WK"))
+    """Burden of protection per wijk: share of withheld cells, mean accuracy_95 of the released ones.
+
+    Only the wijk cells of the `clients` measure (every care type) count: accuracy_95 is in the unit of its
+    measure, so children, trajectories and euros must not be averaged together.
+    """
+    cells = releases.filter(pl.col("region_code").str.starts_with("WK"), pl.col("measure") == "clients")
     if cells.is_empty():
         return {}
     per = cells.group_by("region_code").agg(

@@ -58,7 +58,7 @@ def fairness_audit(panel: Panel, profiles: Any, forecasts: Any, releases: Any,
     sources = {"forecast_mae": "backtest.csv model, rolling origin, all Dutch wijken",
                "model_mae": "expected rate out of fold, all Dutch wijken",
                "selection_rate": "priority list, wijken in scope with status ok",
-               "withheld_share": "releases.csv cells of the wijken in scope"}
+               "withheld_share": "releases.csv, wijk cells of the measure clients (every care type)"}
     result = audit_fairness(values, _inputs(profiles, forecasts, releases), policy.fairness,
                             {"areas": {"national": country, "scope": scope}, "sources": sources})
     area = pl.when(pl.col("metric").is_in(NATIONAL_METRICS)).then(pl.lit(country)).otherwise(pl.lit(scope))

@@ -144,14 +144,18 @@ def test_flag_policy_reports_the_same_failure_without_raising():
 
 def test_burden_metrics_never_block():
     ks = [k for k in range(1, N + 1) for _ in range(4)]  # four cells per wijk; wijken 1-6 are small
-    releases = pl.DataFrame({"region_code": [f"WK0999{k:02d}" for k in ks],
+    releases = pl.DataFrame({"region_code": [f"WK0999{k:02d}" for k in ks], "measure": ["clients"] * len(ks),
                              "status": [("secret" if k <= 6 else "ok") for k in ks],
                              "accuracy_95": [(None if k <= 6 else 3.0) for k in ks]})
+    euros = releases.with_columns(pl.lit("cost_eur").alias("measure"), pl.lit(1e6).alias("accuracy_95"))
+    releases = pl.concat([releases, euros])  # euro cells must not enter the mean accuracy in children
     policy = FairnessPolicy(on_fail="block", min_group_regions=1)
     result = audit_fairness(_values(), burden_inputs(releases), policy)
     small = result.table.filter(pl.col("grouping") == "size_class", pl.col("group") == "0-2499",
                                 pl.col("metric") == "withheld_share")
     assert small["value"].item() == 1.0 and small["verdict"].item() == "fail"
+    acc = result.table.filter(pl.col("metric") == "accuracy_95")
+    assert set(acc["value"]) == {3.0}
 
 
 def test_forecast_inputs_average_horizons_per_wijk_for_one_model():
