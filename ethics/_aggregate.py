@@ -71,11 +71,22 @@ def encode(records: pl.DataFrame, wijk_keys: list[str]) -> Encoded:
     cols = records.select(
         cid=pl.col("client_id").hash(20240),
         type=pl.col("care_type").cast(pl.Enum(CARE_TYPES)).to_physical().cast(pl.Int8),
-        node=pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int32).fill_null(len(wijk_keys)),
-        prov=pl.col("provider").fill_null(UNKNOWN_PROVIDER).cast(pl.Enum(providers)).to_physical().cast(pl.Int32),
-        start=pl.col("start_date").cast(pl.Int32), end=end.cast(pl.Int32),
-        y0=pl.col("start_date").dt.year().cast(pl.Int16), y1=end.dt.year().cast(pl.Int16),
-        cost=pl.col("cost_eur").fill_null(0.0), row=pl.int_range(pl.len(), dtype=pl.Int32),
+        node=pl.col("wijk_code")
+        .cast(pl.Enum(wijk_keys))
+        .to_physical()
+        .cast(pl.Int32)
+        .fill_null(len(wijk_keys)),
+        prov=pl.col("provider")
+        .fill_null(UNKNOWN_PROVIDER)
+        .cast(pl.Enum(providers))
+        .to_physical()
+        .cast(pl.Int32),
+        start=pl.col("start_date").cast(pl.Int32),
+        end=end.cast(pl.Int32),
+        y0=pl.col("start_date").dt.year().cast(pl.Int16),
+        y1=end.dt.year().cast(pl.Int16),
+        cost=pl.col("cost_eur").fill_null(0.0),
+        row=pl.int_range(pl.len(), dtype=pl.Int32),
     )
     arrays = {c: cols.drop_in_place(c).to_numpy() for c in list(cols.columns)}
     return Encoded(arrays, providers, records["client_id"], years)
@@ -89,7 +100,9 @@ def _per_year(a: dict[str, np.ndarray], years: list[int]) -> dict[str, np.ndarra
     else:
         idx = np.repeat(np.arange(len(reps)), reps)
         out = {k: v[idx] for k, v in a.items()}
-        out["year"] = out["y0"].astype(np.int64) + np.arange(len(idx)) - np.repeat(np.cumsum(reps) - reps, reps)
+        out["year"] = (
+            out["y0"].astype(np.int64) + np.arange(len(idx)) - np.repeat(np.cumsum(reps) - reps, reps)
+        )
         lo = np.maximum(out["start"].astype(np.int64), _day(out["year"]))
         hi = np.minimum(out["end"].astype(np.int64), _day(out["year"], 12, 31))
         out["cost"] = out["cost"] * (hi - lo + 1) / (out["end"].astype(np.int64) - out["start"] + 1)
@@ -114,7 +127,9 @@ def _first_k(group: np.ndarray, start: np.ndarray, tiebreak: np.ndarray, limit: 
 
 def _bound_types(r: dict[str, np.ndarray], child: np.ndarray, n_children: int, limit: int) -> np.ndarray:
     """Per child, a bit mask of the (at most `limit`) care types it counts in."""
-    mask = np.bitwise_or.reduceat(np.left_shift(1, r["type"]), r["seg"]) if len(child) else np.zeros(0, np.int64)
+    mask = (
+        np.bitwise_or.reduceat(np.left_shift(1, r["type"]), r["seg"]) if len(child) else np.zeros(0, np.int64)
+    )
     popcount = sum((mask >> t) & 1 for t in range(len(CARE_TYPES)))
     over = np.flatnonzero(popcount > limit)
     if len(over):
@@ -129,7 +144,9 @@ def _bound_types(r: dict[str, np.ndarray], child: np.ndarray, n_children: int, l
     return mask
 
 
-def _sorted_by_child(r: dict[str, np.ndarray], years: list[int], privacy: PrivacyPolicy) -> dict[str, np.ndarray]:
+def _sorted_by_child(
+    r: dict[str, np.ndarray], years: list[int], privacy: PrivacyPolicy
+) -> dict[str, np.ndarray]:
     """Sort by child and year; add segment starts (`seg`), the child index per row and the reference key.
 
     Consumes `r` (its arrays are released as they are copied into the sorted frame)."""
@@ -160,7 +177,7 @@ def _sorted_by_child(r: dict[str, np.ndarray], years: list[int], privacy: Privac
 
 
 def _pairs(child: np.ndarray, code: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (child, code) pairs as child * width + code, and each row's pair index (rows sorted by child)."""
+    """Distinct (child, code) pairs as child * width + code, and the pair index of each row."""
     pair = child * width + code
     order = pl.Series(pair).arg_sort().to_numpy()
     flags = np.r_[True, pair[order][1:] != pair[order][:-1]] if len(pair) else np.zeros(0, bool)
@@ -180,8 +197,11 @@ def _providers(r: dict, factor: np.ndarray, n_years: int, n_prov: int, limit: in
         keep[over] = _first_k(child[over], first[over], prov[over], limit)
     yidx_child = r["yidx"][r["seg"]]
     clients = np.bincount(yidx_child[child] * n_prov + prov, weights=keep, minlength=n_years * n_prov)
-    cost = np.bincount(r["yidx"] * n_prov + r["prov"], weights=r["cost"] * factor[r["child"]] * keep[inv],
-                       minlength=n_years * n_prov)
+    cost = np.bincount(
+        r["yidx"] * n_prov + r["prov"],
+        weights=r["cost"] * factor[r["child"]] * keep[inv],
+        minlength=n_years * n_prov,
+    )
     return clients, cost
 
 
@@ -196,13 +216,16 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
     n_traj = np.diff(np.r_[seg, n_rows])
     kept = np.ones(n_rows, dtype=bool)
     rows_over = np.flatnonzero((n_traj > privacy.max_trajectories_per_child)[child])
-    kept[rows_over] = _first_k(child[rows_over], r["start"][rows_over], r["row"][rows_over],
-                               privacy.max_trajectories_per_child)
+    kept[rows_over] = _first_k(
+        child[rows_over], r["start"][rows_over], r["row"][rows_over], privacy.max_trajectories_per_child
+    )
     n_capped = np.minimum(n_traj, privacy.max_trajectories_per_child)
     node = (np.maximum.reduceat(r["combo"], seg) & 0xFFFF) if n_rows else np.zeros(0, np.int64)
     cost_child = np.add.reduceat(r["cost"], seg) if n_rows else np.zeros(0)
     lo, hi = privacy.cost_clip_eur
-    factor = np.where(cost_child > 0, np.clip(cost_child, lo, hi) / np.where(cost_child > 0, cost_child, 1), 1.0)
+    factor = np.where(
+        cost_child > 0, np.clip(cost_child, lo, hi) / np.where(cost_child > 0, cost_child, 1), 1.0
+    )
     cell = node * n_years + r["yidx"][seg]
     size = n_nodes * n_years
     mask = _bound_types(r, child, len(seg), privacy.max_care_types_per_child)
@@ -210,15 +233,23 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
     measures = {
         "clients": np.bincount(cell, minlength=size)[:, None],
         "stepped_care_clients": np.bincount(cell, weights=n_capped >= 3, minlength=size)[:, None],
-        "clients_by_care_type": np.stack([np.bincount(cell, weights=(mask >> t) & 1, minlength=size)
-                                          for t in range(k)], axis=1),
+        "clients_by_care_type": np.stack(
+            [np.bincount(cell, weights=(mask >> t) & 1, minlength=size) for t in range(k)], axis=1
+        ),
         "trajectories": np.bincount(cell_row, weights=kept, minlength=size * k).reshape(size, k),
-        "cost_eur": np.bincount(cell_row, weights=r["cost"] * factor[child], minlength=size * k).reshape(size, k),
+        "cost_eur": np.bincount(cell_row, weights=r["cost"] * factor[child], minlength=size * k).reshape(
+            size, k
+        ),
     }
-    prov_clients, prov_cost = _providers(r, factor, n_years, len(enc.providers), privacy.max_providers_per_child)
+    prov_clients, prov_cost = _providers(
+        r, factor, n_years, len(enc.providers), privacy.max_providers_per_child
+    )
     clients = _client_ids(enc.ids, r, years)
-    return Truth(nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years),
-                 providers=_provider_frame(prov_clients, prov_cost, enc.providers, years), clients=clients)
+    return Truth(
+        nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years),
+        providers=_provider_frame(prov_clients, prov_cost, enc.providers, years),
+        clients=clients,
+    )
 
 
 def _client_ids(ids: pl.Series, r: dict, years: list[int]) -> dict[int, pl.Series]:
@@ -234,17 +265,30 @@ def _node_frame(measures: dict[str, np.ndarray], nodes: list[str], years: list[i
         types = ["all"] if values.shape[1] == 1 else list(CARE_TYPES)
         grid = pl.DataFrame({"node": np.repeat(nodes, len(span)), "year": np.tile(span, len(nodes))})
         for t, care_type in enumerate(types):
-            parts.append(grid.with_columns(care_type=pl.lit(care_type), measure=pl.lit(name),
-                                           true=pl.Series(values[:, t]).round(0).cast(pl.Int64)))
+            parts.append(
+                grid.with_columns(
+                    care_type=pl.lit(care_type),
+                    measure=pl.lit(name),
+                    true=pl.Series(values[:, t]).round(0).cast(pl.Int64),
+                )
+            )
     frame = pl.concat(parts)
     return frame.filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))
 
 
-def _provider_frame(clients: np.ndarray, cost: np.ndarray, providers: list[str], years: list[int]) -> pl.DataFrame:
+def _provider_frame(
+    clients: np.ndarray, cost: np.ndarray, providers: list[str], years: list[int]
+) -> pl.DataFrame:
     span = list(range(min(years), max(years) + 1))
     grid = pl.DataFrame({"year": np.repeat(span, len(providers)), "provider": np.tile(providers, len(span))})
-    frame = pl.concat([
-        grid.with_columns(measure=pl.lit("provider_clients"), true=pl.Series(clients).round(0).cast(pl.Int64)),
-        grid.with_columns(measure=pl.lit("provider_cost_eur"), true=pl.Series(cost).round(0).cast(pl.Int64)),
-    ])
+    frame = pl.concat(
+        [
+            grid.with_columns(
+                measure=pl.lit("provider_clients"), true=pl.Series(clients).round(0).cast(pl.Int64)
+            ),
+            grid.with_columns(
+                measure=pl.lit("provider_cost_eur"), true=pl.Series(cost).round(0).cast(pl.Int64)
+            ),
+        ]
+    )
     return frame.filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))

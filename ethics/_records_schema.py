@@ -16,7 +16,16 @@ from ethics.errors import Problem
 __all__ = ["CARE_TYPES", "REQUIRED", "OPTIONAL", "RULES", "build_schema", "problems_from"]
 
 CARE_TYPES = ("jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdreclassering")
-REQUIRED = ("client_id", "birth_year", "wijk_code", "care_type", "provider", "start_date", "end_date", "cost_eur")
+REQUIRED = (
+    "client_id",
+    "birth_year",
+    "wijk_code",
+    "care_type",
+    "provider",
+    "start_date",
+    "end_date",
+    "cost_eur",
+)
 OPTIONAL = ("referrer", "synthetic")
 FIRST_BIRTH_YEAR = 1980
 WIJK_CODE = r"^WK\d{6}$"
@@ -43,13 +52,17 @@ def build_schema(known_wijken: set[str] | None) -> Any:
     if known_wijken is not None:
         wijk_checks.append(pa.Check.isin(sorted(known_wijken), error="wijk_code_known"))
     end_after_start = pa.Check(
-        lambda d: d.lazyframe.select(pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date"))),
-        name="end_after_start")
+        lambda d: d.lazyframe.select(
+            pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date"))
+        ),
+        name="end_after_start",
+    )
     return pa.DataFrameSchema(
         {
             "client_id": pa.Column(pl.String, pa.Check.str_length(1, 64, error="client_id_length")),
-            "birth_year": pa.Column(pl.Int64, pa.Check.in_range(FIRST_BIRTH_YEAR, date.today().year,
-                                                                 error="birth_year_range")),
+            "birth_year": pa.Column(
+                pl.Int64, pa.Check.in_range(FIRST_BIRTH_YEAR, date.today().year, error="birth_year_range")
+            ),
             "wijk_code": pa.Column(pl.String, wijk_checks, nullable=True),
             "care_type": pa.Column(pl.String, pa.Check.isin(CARE_TYPES, error="care_type_known")),
             "provider": pa.Column(pl.String, nullable=True),
@@ -69,7 +82,9 @@ def problems_from(failure_cases: pl.DataFrame, file: str, limit: int) -> list[Pr
     out = []
     for column, check, index in cases.head(limit).iter_rows():
         name = str(check)
-        rule = RULES.get(name) or ("must not be empty" if "not_nullable" in name else f"breaks the check {name}")
+        rule = RULES.get(name) or (
+            "must not be empty" if "not_nullable" in name else f"breaks the check {name}"
+        )
         col = column if column in REQUIRED else _DATAFRAME_CHECK_COLUMNS.get(name)
         out.append(Problem(file, None if index is None else int(index) + 1, col, rule))
     return out

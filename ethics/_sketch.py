@@ -31,14 +31,24 @@ def _rotl(x: np.ndarray, b: int) -> np.ndarray:
 
 
 def _round(v: list[np.ndarray]) -> None:
-    v[0] += v[1]; v[1] = _rotl(v[1], 13); v[1] ^= v[0]; v[0] = _rotl(v[0], 32)  # noqa: E702
-    v[2] += v[3]; v[3] = _rotl(v[3], 16); v[3] ^= v[2]  # noqa: E702
-    v[0] += v[3]; v[3] = _rotl(v[3], 21); v[3] ^= v[0]  # noqa: E702
-    v[2] += v[1]; v[1] = _rotl(v[1], 17); v[1] ^= v[2]; v[2] = _rotl(v[2], 32)  # noqa: E702
+    v[0] += v[1]
+    v[1] = _rotl(v[1], 13)
+    v[1] ^= v[0]
+    v[0] = _rotl(v[0], 32)  # noqa: E702
+    v[2] += v[3]
+    v[3] = _rotl(v[3], 16)
+    v[3] ^= v[2]  # noqa: E702
+    v[0] += v[3]
+    v[3] = _rotl(v[3], 21)
+    v[3] ^= v[0]  # noqa: E702
+    v[2] += v[1]
+    v[1] = _rotl(v[1], 17)
+    v[1] ^= v[2]
+    v[2] = _rotl(v[2], 32)  # noqa: E702
 
 
 def _blocks(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    """Message blocks (rows x words) of ids that all have `length` bytes: SipHash padding, length byte last."""
+    """Message blocks (rows x words) of ids of `length` bytes: SipHash padding, length byte last."""
     width = 8 * (length // 8 + 1)
     padded = np.zeros((len(starts), width), dtype=np.uint8)
     if length:
@@ -64,14 +74,14 @@ def _hash_blocks(words: np.ndarray, k0: int, k1: int) -> np.ndarray:
 
 
 def siphash24(ids: pl.Series, key: bytes, chunk: int = 1 << 20) -> np.ndarray:
-    """SipHash-2-4 of every id (UTF-8) under a 16-byte key, as uint64 (ids of equal length hashed together)."""
+    """SipHash-2-4 of every id (UTF-8) under a 16-byte key, as uint64 (equal lengths hashed together)."""
     import pyarrow as pa
 
     if len(key) != 16:
         raise ValueError("the SipHash key must be 16 bytes")
     k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
     arr = ids.cast(pl.String).rechunk().to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
     buffer = arr.buffers()[2]
     data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
     starts, lengths = offsets[:-1], np.diff(offsets)
@@ -79,7 +89,7 @@ def siphash24(ids: pl.Series, key: bytes, chunk: int = 1 << 20) -> np.ndarray:
     for length in np.unique(lengths):
         rows = np.flatnonzero(lengths == length)
         for lo in range(0, len(rows), chunk):
-            part = rows[lo: lo + chunk]
+            part = rows[lo : lo + chunk]
             out[part] = _hash_blocks(_blocks(data, starts[part], int(length)), k0, k1)
     return out
 
@@ -107,6 +117,8 @@ def overlap(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
     if not a or not b:
         return 0.0
     set_a, set_b = set(a), set(b)
+    if len(a) < k and len(b) < k:  # both sets whole: exact
+        return len(set_a & set_b) / min(len(set_a), len(set_b))
     union = sorted(set_a | set_b)[:k]
     jaccard = sum(1 for h in union if h in set_a and h in set_b) / len(union)
     n_a, n_b = estimated_size(a, k), estimated_size(b, k)

@@ -36,8 +36,9 @@ def cbs_status(values: pl.Series, rule: DisclosurePolicy) -> pl.Series:
     """'secret' for values 0..secret_max, missing values and counts that would round below the minimum."""
     rounded = cbs_round(values, rule)
     secret = values.is_null() | (values <= rule.secret_max) | (rounded < rule.min_released_count)
-    return pl.Series(values.name, ["secret" if s else "ok" for s in secret.fill_null(True).to_list()],
-                     dtype=pl.String)
+    return pl.Series(
+        values.name, ["secret" if s else "ok" for s in secret.fill_null(True).to_list()], dtype=pl.String
+    )
 
 
 def apply_cbs_rule(frame: pl.DataFrame, rule: DisclosurePolicy) -> pl.DataFrame:
@@ -48,18 +49,23 @@ def apply_cbs_rule(frame: pl.DataFrame, rule: DisclosurePolicy) -> pl.DataFrame:
     is_count = pl.col("measure").is_in(sorted(COUNT_MEASURES))
     base = rule.rounding_base
     rounded = ((pl.col("value") * 2 + base) // (2 * base) * base).cast(pl.Int64)
-    secret = pl.col("value").is_null() | (pl.col("value") <= rule.secret_max) | (rounded < rule.min_released_count)
-    status = (pl.when(is_count & (pl.col("status") == "ok") & secret).then(pl.lit("secret"))
-              .otherwise(pl.col("status")))
+    secret = (
+        pl.col("value").is_null() | (pl.col("value") <= rule.secret_max) | (rounded < rule.min_released_count)
+    )
+    status = (
+        pl.when(is_count & (pl.col("status") == "ok") & secret)
+        .then(pl.lit("secret"))
+        .otherwise(pl.col("status"))
+    )
     value = pl.when(is_count).then(rounded).otherwise(pl.col("value"))
     out = frame.with_columns(value=value, status=status)
     return out.with_columns(value=pl.when(pl.col("status") == "ok").then(pl.col("value")))
 
 
 def violations(frame: pl.DataFrame, rule: DisclosurePolicy) -> pl.DataFrame:
-    """Rows released as ok whose count is below the minimum or off the rounding base (for the egress check)."""
+    """Rows released as ok with a count below the minimum or off the rounding base (egress check)."""
     if not {"measure", "value", "status"} <= set(frame.columns):
         return frame.clear()
     value = pl.col("value").cast(pl.Int64, strict=False)
-    bad = (value.is_null() | (value < rule.min_released_count) | (value % rule.rounding_base != 0))
+    bad = value.is_null() | (value < rule.min_released_count) | (value % rule.rounding_base != 0)
     return frame.filter(pl.col("measure").is_in(sorted(COUNT_MEASURES)), pl.col("status") == "ok", bad)

@@ -49,12 +49,36 @@ from ethics.policy import Policy
 
 __all__ = ["Releases", "GateToken", "release", "MEASURES", "RELEASE_COLUMNS"]
 
-RELEASE_COLUMNS = ("region_code", "level", "year", "care_type", "measure", "value", "status", "epsilon",
-                   "accuracy_95", "provider", "synthetic")
-MEASURES = ("clients", "trajectories", "cost_eur", "stepped_care_clients", "cost_per_client_eur",
-            "provider_clients", "provider_cost_eur", "provider_cost_per_client_eur")
-_NODE_MEASURES = {"clients": ("all",), "stepped_care_clients": ("all",), "clients_by_care_type": CARE_TYPES,
-                  "trajectories": CARE_TYPES, "cost_eur": CARE_TYPES}
+RELEASE_COLUMNS = (
+    "region_code",
+    "level",
+    "year",
+    "care_type",
+    "measure",
+    "value",
+    "status",
+    "epsilon",
+    "accuracy_95",
+    "provider",
+    "synthetic",
+)
+MEASURES = (
+    "clients",
+    "trajectories",
+    "cost_eur",
+    "stepped_care_clients",
+    "cost_per_client_eur",
+    "provider_clients",
+    "provider_cost_eur",
+    "provider_cost_per_client_eur",
+)
+_NODE_MEASURES = {
+    "clients": ("all",),
+    "stepped_care_clients": ("all",),
+    "clients_by_care_type": CARE_TYPES,
+    "trajectories": CARE_TYPES,
+    "cost_eur": CARE_TYPES,
+}
 _SUMMED = ("trajectories", "cost_eur")  # care_type "all" = sum of the care types
 _PROCESS_KEY = secrets.token_bytes(32)
 
@@ -88,9 +112,15 @@ class Releases:
 def sensitivity(measure: str, policy: Policy) -> int:
     """L1 sensitivity of a measure's whole vector of cells to one child in one year."""
     p = policy.privacy
-    return {"clients": 1, "stepped_care_clients": 1, "clients_by_care_type": p.max_care_types_per_child,
-            "trajectories": p.max_trajectories_per_child, "cost_eur": p.cost_clip_eur[1],
-            "provider_clients": p.max_providers_per_child, "provider_cost_eur": p.cost_clip_eur[1]}[measure]
+    return {
+        "clients": 1,
+        "stepped_care_clients": 1,
+        "clients_by_care_type": p.max_care_types_per_child,
+        "trajectories": p.max_trajectories_per_child,
+        "cost_eur": p.cost_clip_eur[1],
+        "provider_clients": p.max_providers_per_child,
+        "provider_cost_eur": p.cost_clip_eur[1],
+    }[measure]
 
 
 def _project(raw: np.ndarray, total: int) -> np.ndarray:
@@ -107,11 +137,15 @@ def _project(raw: np.ndarray, total: int) -> np.ndarray:
 
 
 def _grid(truth: pl.DataFrame, nodes: list[str], years: list[int]) -> pl.DataFrame:
-    keys = pl.DataFrame([{"measure": m, "care_type": t} for m, types in _NODE_MEASURES.items() for t in types])
-    grid = (keys.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross")
-            .join(pl.DataFrame({"node": nodes}), how="cross"))
+    keys = pl.DataFrame(
+        [{"measure": m, "care_type": t} for m, types in _NODE_MEASURES.items() for t in types]
+    )
+    grid = keys.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross").join(
+        pl.DataFrame({"node": nodes}), how="cross"
+    )
     return grid.join(truth, on=["node", "year", "care_type", "measure"], how="left").with_columns(
-        pl.col("true").fill_null(0))
+        pl.col("true").fill_null(0)
+    )
 
 
 def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFrame:
@@ -123,15 +157,34 @@ def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFr
         for (year, care_type), cells in part.group_by("year", "care_type", maintain_order=True):
             total = max(int(cells["raw"].sum()), 0)
             values = _project(cells["raw"].to_numpy(), total)
-            out.append(cells.select("node", "measure").with_columns(
-                year=pl.lit(year, pl.Int32), care_type=pl.lit(care_type), value=pl.Series(values),
-                n_cells=pl.lit(1)))
-            out.append(pl.DataFrame({"node": [gemeente], "measure": [measure], "year": [year],
-                                     "care_type": [care_type], "value": [total], "n_cells": [n_nodes]},
-                                    schema_overrides={"year": pl.Int32}))
+            out.append(
+                cells.select("node", "measure").with_columns(
+                    year=pl.lit(year, pl.Int32),
+                    care_type=pl.lit(care_type),
+                    value=pl.Series(values),
+                    n_cells=pl.lit(1),
+                )
+            )
+            out.append(
+                pl.DataFrame(
+                    {
+                        "node": [gemeente],
+                        "measure": [measure],
+                        "year": [year],
+                        "care_type": [care_type],
+                        "value": [total],
+                        "n_cells": [n_nodes],
+                    },
+                    schema_overrides={"year": pl.Int32},
+                )
+            )
     frame = pl.concat(out, how="vertical_relaxed")
-    summed = (frame.filter(pl.col("measure").is_in(_SUMMED)).group_by("node", "measure", "year")
-              .agg(pl.col("value").sum(), (pl.col("n_cells").sum())).with_columns(care_type=pl.lit("all")))
+    summed = (
+        frame.filter(pl.col("measure").is_in(_SUMMED))
+        .group_by("node", "measure", "year")
+        .agg(pl.col("value").sum(), (pl.col("n_cells").sum()))
+        .with_columns(care_type=pl.lit("all"))
+    )
     frame = pl.concat([frame, summed.select(frame.columns)], how="vertical_relaxed")
     return frame.filter(pl.col("node") != UNASSIGNED)
 
@@ -139,8 +192,11 @@ def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFr
 def _accuracy(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     half = policy.disclosure.rounding_base // 2
     combos = frame.select("budget_measure", "n_cells").unique()
-    acc = [noise.sum_accuracy_95(policy.privacy.epsilon_for(m), sensitivity(m, policy), n)
-           + (0 if m.endswith("_eur") else half) for m, n in combos.iter_rows()]
+    acc = [
+        noise.sum_accuracy_95(policy.privacy.epsilon_for(m), sensitivity(m, policy), n)
+        + (0 if m.endswith("_eur") else half)
+        for m, n in combos.iter_rows()
+    ]
     eps = [float(policy.privacy.epsilon_for(m)) for m, _ in combos.iter_rows()]
     lookup = combos.with_columns(accuracy_95=pl.Series(acc, dtype=pl.Int64), epsilon=pl.Series(eps))
     return frame.join(lookup, on=["budget_measure", "n_cells"], how="left")
@@ -153,51 +209,83 @@ def _noisy_providers(truth: pl.DataFrame, gemeente: str, policy: Policy) -> pl.D
         raw = noise.geometric_noise(part["true"].to_numpy(), eps, sens)
         out.append(part.with_columns(value=pl.Series(np.maximum(raw, 0))))
     frame = pl.concat(out) if out else truth.with_columns(value=pl.lit(0, pl.Int64))
-    return frame.select(node=pl.lit(gemeente), measure="measure", year=pl.col("year").cast(pl.Int32),
-                        care_type=pl.lit("all"), value=pl.col("value").cast(pl.Int64), n_cells=pl.lit(1),
-                        provider="provider")
+    return frame.select(
+        node=pl.lit(gemeente),
+        measure="measure",
+        year=pl.col("year").cast(pl.Int32),
+        care_type=pl.lit("all"),
+        value=pl.col("value").cast(pl.Int64),
+        n_cells=pl.lit(1),
+        provider="provider",
+    )
 
 
 def _statuses(frame: pl.DataFrame, gemeente: str, small: set[str], policy: Policy) -> pl.DataFrame:
     level = pl.when(pl.col("region_code") == gemeente).then(pl.lit("gemeente")).otherwise(pl.lit("wijk"))
-    frame = frame.with_columns(level=level, status=pl.when(pl.col("region_code").is_in(sorted(small)))
-                               .then(pl.lit("too_small")).otherwise(pl.lit("ok")))
+    frame = frame.with_columns(
+        level=level,
+        status=pl.when(pl.col("region_code").is_in(sorted(small)))
+        .then(pl.lit("too_small"))
+        .otherwise(pl.lit("ok")),
+    )
     frame = apply_cbs_rule(frame, policy.disclosure)
     keys = ["region_code", "year", "care_type", "provider"]
     for euros, counts in (("cost_eur", "clients"), ("provider_cost_eur", "provider_clients")):
         follow = frame.filter(pl.col("measure") == counts).select(*keys, count_status="status")
-        frame = frame.join(follow, on=keys, how="left", nulls_equal=True).with_columns(
-            status=pl.when((pl.col("measure") == euros) & (pl.col("count_status") != "ok"))
-            .then(pl.col("count_status")).otherwise(pl.col("status"))).drop("count_status")
+        frame = (
+            frame.join(follow, on=keys, how="left", nulls_equal=True)
+            .with_columns(
+                status=pl.when((pl.col("measure") == euros) & (pl.col("count_status") != "ok"))
+                .then(pl.col("count_status"))
+                .otherwise(pl.col("status"))
+            )
+            .drop("count_status")
+        )
     return frame.with_columns(value=pl.when(pl.col("status") == "ok").then(pl.col("value")))
 
 
 def _ratios(frame: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFrame:
     """Cost per client (gemeente level) from the released, rounded values: post-processing."""
     keys = ["region_code", "level", "year", "care_type", "provider"]
-    specs = (("cost_eur", "clients", "cost_per_client_eur"),
-             ("provider_cost_eur", "provider_clients", "provider_cost_per_client_eur"))
+    specs = (
+        ("cost_eur", "clients", "cost_per_client_eur"),
+        ("provider_cost_eur", "provider_clients", "provider_cost_per_client_eur"),
+    )
     out = []
     for num, den, name in specs:
         a = frame.filter(pl.col("measure") == num, pl.col("region_code") == gemeente)
-        b = frame.filter(pl.col("measure") == den).select(*keys, d="value", d_acc="accuracy_95", d_eps="epsilon",
-                                                          d_status="status")
+        b = frame.filter(pl.col("measure") == den).select(
+            *keys, d="value", d_acc="accuracy_95", d_eps="epsilon", d_status="status"
+        )
         j = a.join(b, on=keys, how="inner", nulls_equal=True)
         ok = (pl.col("status") == "ok") & (pl.col("d_status") == "ok") & (pl.col("d") > 0)
         ratio = pl.col("value") / pl.col("d")
-        out.append(j.with_columns(
-            measure=pl.lit(name), status=pl.when(ok).then(pl.lit("ok")).otherwise(pl.lit("secret")),
-            value=pl.when(ok).then(ratio.round(0).cast(pl.Int64)),
-            epsilon=pl.col("epsilon") + pl.col("d_eps"),
-            accuracy_95=pl.when(ok).then(((pl.col("accuracy_95") + ratio * pl.col("d_acc")) / pl.col("d"))
-                                         .round(0).cast(pl.Int64)),
-        ).select(frame.columns))
+        out.append(
+            j.with_columns(
+                measure=pl.lit(name),
+                status=pl.when(ok).then(pl.lit("ok")).otherwise(pl.lit("secret")),
+                value=pl.when(ok).then(ratio.round(0).cast(pl.Int64)),
+                epsilon=pl.col("epsilon") + pl.col("d_eps"),
+                accuracy_95=pl.when(ok).then(
+                    ((pl.col("accuracy_95") + ratio * pl.col("d_acc")) / pl.col("d")).round(0).cast(pl.Int64)
+                ),
+            ).select(frame.columns)
+        )
     return pl.concat([frame, *out], how="vertical_relaxed")
 
 
-def release(records: Path, *, gemeente: str, wijk_keys: list[str], youth_population: dict[str, float],
-            policy: Policy, ledger: Ledger, dataset_id: str, synthetic: bool = False,
-            years: list[int] | None = None) -> Releases:
+def release(
+    records: Path,
+    *,
+    gemeente: str,
+    wijk_keys: list[str],
+    youth_population: dict[str, float],
+    policy: Policy,
+    ledger: Ledger,
+    dataset_id: str,
+    synthetic: bool = False,
+    years: list[int] | None = None,
+) -> Releases:
     """Records file -> Releases. Charges the ledger before any noisy value exists; BudgetExhausted (exit 4)
     leaves nothing behind. `youth_population` (public CBS figures) marks regions below the policy minimum."""
     from ethics.records import read_records
@@ -209,32 +297,74 @@ def release(records: Path, *, gemeente: str, wijk_keys: list[str], youth_populat
     years = sorted(years or encoded.years)
     truth = aggregate(encoded, years, policy.privacy, wijk_keys)
     del encoded
-    requests = [ChargeRequest(dataset_id, y, policy.privacy.epsilon_per_release,
-                              bottom_k(truth.clients.get(y, pl.Series([], dtype=pl.String)), ledger.sketch_key,
-                                       policy.privacy.sketch_size)) for y in years]
-    states = ledger.charge(requests, policy.privacy.total_epsilon, synthetic=synthetic,
-                           note=f"wijksignaal gate, {gemeente}")
+    requests = [
+        ChargeRequest(
+            dataset_id,
+            y,
+            policy.privacy.epsilon_per_release,
+            bottom_k(
+                truth.clients.get(y, pl.Series([], dtype=pl.String)),
+                ledger.sketch_key,
+                policy.privacy.sketch_size,
+            ),
+        )
+        for y in years
+    ]
+    states = ledger.charge(
+        requests, policy.privacy.total_epsilon, synthetic=synthetic, note=f"wijksignaal gate, {gemeente}"
+    )
     table = _table(truth, gemeente, wijk_keys, years, youth_population, policy, synthetic)
     from ethics._gate_audit import privacy_section
 
-    audit = privacy_section(table, policy, states, gemeente=gemeente, n_wijken=len(wijk_keys), years=years,
-                            ledger=ledger, dataset_id=dataset_id, synthetic=synthetic)
+    audit = privacy_section(
+        table,
+        policy,
+        states,
+        gemeente=gemeente,
+        n_wijken=len(wijk_keys),
+        years=years,
+        ledger=ledger,
+        dataset_id=dataset_id,
+        synthetic=synthetic,
+    )
     return Releases(table=table, token=GateToken(_digest(table)), audit=audit)
 
 
-def _table(truth: Any, gemeente: str, wijk_keys: list[str], years: list[int], youth_population: dict[str, float],
-           policy: Policy, synthetic: bool) -> pl.DataFrame:
+def _table(
+    truth: Any,
+    gemeente: str,
+    wijk_keys: list[str],
+    years: list[int],
+    youth_population: dict[str, float],
+    policy: Policy,
+    synthetic: bool,
+) -> pl.DataFrame:
     nodes = _noisy_nodes(_grid(truth.nodes, [*wijk_keys, UNASSIGNED], years), gemeente, policy)
-    frame = pl.concat([nodes.with_columns(provider=pl.lit(None, pl.String)),
-                       _noisy_providers(truth.providers, gemeente, policy)], how="vertical_relaxed")
+    frame = pl.concat(
+        [
+            nodes.with_columns(provider=pl.lit(None, pl.String)),
+            _noisy_providers(truth.providers, gemeente, policy),
+        ],
+        how="vertical_relaxed",
+    )
     frame = _accuracy(frame.rename({"measure": "budget_measure"}), policy).with_columns(
-        measure=pl.col("budget_measure").replace("clients_by_care_type", "clients"), status=pl.lit("ok"))
-    small = {code for code, pop in youth_population.items()
-             if pop is None or pop < policy.disclosure.min_youth_population}
+        measure=pl.col("budget_measure").replace("clients_by_care_type", "clients"), status=pl.lit("ok")
+    )
+    small = {
+        code
+        for code, pop in youth_population.items()
+        if pop is None or pop < policy.disclosure.min_youth_population
+    }
     frame = _statuses(frame.rename({"node": "region_code"}), gemeente, small, policy)
     frame = frame.with_columns(synthetic=pl.lit(synthetic)).select(RELEASE_COLUMNS)
     frame = _ratios(frame, gemeente, policy)
     order = {m: i for i, m in enumerate(MEASURES)}
     return frame.with_columns(value=pl.col("value").cast(pl.Int64)).sort(
-        pl.col("measure").replace_strict(order, return_dtype=pl.Int32), "year", "care_type",
-        pl.col("level") != "gemeente", "region_code", "provider", nulls_last=True)
+        pl.col("measure").replace_strict(order, return_dtype=pl.Int32),
+        "year",
+        "care_type",
+        pl.col("level") != "gemeente",
+        "region_code",
+        "provider",
+        nulls_last=True,
+    )

@@ -32,12 +32,16 @@ from ethics.errors import BudgetExhausted, ConfigError, PolicyRefusal
 
 __all__ = ["Ledger", "ChargeRequest", "YearState", "default_ledger_path", "MSG_EXHAUSTED", "MSG_TAMPERED"]
 
-MSG_TAMPERED = ("Ledger {path} fails its hash-chain check ({problem}); spent budget may be hidden, so nothing is "
-                "charged or released. Run `wijksignaal ledger verify --ledger {path}` and restore the ledger.")
+MSG_TAMPERED = (
+    "Ledger {path} fails its hash-chain check ({problem}); spent budget may be hidden, so nothing is "
+    "charged or released. Run `wijksignaal ledger verify --ledger {path}` and restore the ledger."
+)
 
-MSG_EXHAUSTED = ("Privacy budget exhausted for dataset '{dataset}', reference year {year}: this run needs "
-                 "epsilon {need} but only {remaining} of {total} remains ({spent} spent by {runs} earlier run(s) "
-                 "on the same children). Nothing was released or written.")
+MSG_EXHAUSTED = (
+    "Privacy budget exhausted for dataset '{dataset}', reference year {year}: this run needs "
+    "epsilon {need} but only {remaining} of {total} remains ({spent} spent by {runs} earlier run(s) "
+    "on the same children). Nothing was released or written."
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS charges (
@@ -45,12 +49,23 @@ CREATE TABLE IF NOT EXISTS charges (
   epsilon TEXT NOT NULL, total TEXT NOT NULL, related TEXT NOT NULL, sketch TEXT NOT NULL,
   synthetic INTEGER NOT NULL, note TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 """
-_FIELDS = ("seq", "charged_at", "dataset_id", "year", "epsilon", "total", "related", "sketch", "synthetic",
-           "note", "prev_hash")
+_FIELDS = (
+    "seq",
+    "charged_at",
+    "dataset_id",
+    "year",
+    "epsilon",
+    "total",
+    "related",
+    "sketch",
+    "synthetic",
+    "note",
+    "prev_hash",
+)
 
 
 def default_ledger_path(demo: bool = False) -> Path:
-    """The user's ledger under platformdirs' user_data_dir('wijksignaal'); a separate one for SYNTHETIC demos."""
+    """The ledger under platformdirs' user_data_dir('wijksignaal'); a separate one for SYNTHETIC demos."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("wijksignaal")) / ("demo-ledger-SYNTHETIC.sqlite" if demo else "ledger.sqlite")
@@ -84,9 +99,15 @@ class YearState:
 
     def as_dict(self) -> dict[str, object]:
         """Exact values as strings, for audit.json."""
-        return {"dataset_id": self.dataset_id, "year": self.year, "total": str(self.total),
-                "spent_before": str(self.spent_before), "spent_after": str(self.spent_after),
-                "remaining": str(self.remaining), "earlier_runs_on_same_children": self.related_runs}
+        return {
+            "dataset_id": self.dataset_id,
+            "year": self.year,
+            "total": str(self.total),
+            "spent_before": str(self.spent_before),
+            "spent_after": str(self.spent_after),
+            "remaining": str(self.remaining),
+            "earlier_runs_on_same_children": self.related_runs,
+        }
 
 
 def _row_hash(row: dict[str, object]) -> str:
@@ -97,7 +118,9 @@ def _row_hash(row: dict[str, object]) -> str:
 class Ledger:
     """A ledger file; created with a fresh secret sketch key on first use."""
 
-    def __init__(self, path: Path, overlap_threshold: Fraction = Fraction(1, 2), sketch_size: int = 256) -> None:
+    def __init__(
+        self, path: Path, overlap_threshold: Fraction = Fraction(1, 2), sketch_size: int = 256
+    ) -> None:
         self.path = Path(path)
         self.overlap_threshold, self.sketch_size = overlap_threshold, sketch_size
         try:
@@ -109,8 +132,10 @@ class Ledger:
                 con.execute("COMMIT")
             os.chmod(self.path, 0o600)
         except (sqlite3.Error, OSError) as exc:
-            raise ConfigError(f"Ledger {self.path} cannot be opened or created ({type(exc).__name__}). "
-                              "Pass a writable file with --ledger.") from None
+            raise ConfigError(
+                f"Ledger {self.path} cannot be opened or created ({type(exc).__name__}). "
+                "Pass a writable file with --ledger."
+            ) from None
         self.sketch_key = bytes.fromhex(self._meta("sketch_key") or "")
 
     @contextlib.contextmanager
@@ -155,8 +180,9 @@ class Ledger:
         spent = sum((Fraction(str(r["epsilon"])) for r in related), Fraction(0))
         return YearState(req.dataset_id, req.year, total, spent, spent, len(related))
 
-    def charge(self, requests: list[ChargeRequest], total: Fraction, synthetic: bool = False,
-               note: str = "") -> list[YearState]:
+    def charge(
+        self, requests: list[ChargeRequest], total: Fraction, synthetic: bool = False, note: str = ""
+    ) -> list[YearState]:
         """Check and record every request in one transaction; raise BudgetExhausted (nothing recorded)."""
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
@@ -171,25 +197,43 @@ class Ledger:
             con.execute("COMMIT")
         return states
 
-    def _charge_one(self, con: sqlite3.Connection, req: ChargeRequest, total: Fraction, synthetic: bool,
-                    note: str) -> YearState:
+    def _charge_one(
+        self, con: sqlite3.Connection, req: ChargeRequest, total: Fraction, synthetic: bool, note: str
+    ) -> YearState:
         related = self._related(self._rows(con, req.year), req)
         spent = sum((Fraction(str(r["epsilon"])) for r in related), Fraction(0))
         if spent + req.epsilon > total:
-            raise BudgetExhausted(MSG_EXHAUSTED.format(dataset=req.dataset_id, year=req.year, need=req.epsilon,
-                                                       remaining=max(total - spent, Fraction(0)), total=total,
-                                                       spent=spent, runs=len(related)))
+            raise BudgetExhausted(
+                MSG_EXHAUSTED.format(
+                    dataset=req.dataset_id,
+                    year=req.year,
+                    need=req.epsilon,
+                    remaining=max(total - spent, Fraction(0)),
+                    total=total,
+                    spent=spent,
+                    runs=len(related),
+                )
+            )
         head = con.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         last = con.execute("SELECT COALESCE(MAX(seq), 0) FROM charges").fetchone()[0]
         row: dict[str, object] = {
-            "seq": last + 1, "charged_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-            "dataset_id": req.dataset_id, "year": req.year, "epsilon": str(req.epsilon), "total": str(total),
-            "related": json.dumps([r["seq"] for r in related]), "synthetic": int(synthetic), "note": note,
+            "seq": last + 1,
+            "charged_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            "dataset_id": req.dataset_id,
+            "year": req.year,
+            "epsilon": str(req.epsilon),
+            "total": str(total),
+            "related": json.dumps([r["seq"] for r in related]),
+            "synthetic": int(synthetic),
+            "note": note,
             "sketch": json.dumps([f"{h:016x}" for h in req.sketch]),
-            "prev_hash": head[0] if head else self._genesis()}
+            "prev_hash": head[0] if head else self._genesis(),
+        }
         row["hash"] = _row_hash(row)
-        con.execute(f"INSERT INTO charges VALUES ({', '.join('?' * (len(_FIELDS) + 1))})",
-                    [row[k] for k in (*_FIELDS, "hash")])
+        con.execute(
+            f"INSERT INTO charges VALUES ({', '.join('?' * (len(_FIELDS) + 1))})",
+            [row[k] for k in (*_FIELDS, "hash")],
+        )
         con.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (row["hash"],))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (str(row["seq"]),))
         return YearState(req.dataset_id, req.year, total, spent, spent + req.epsilon, len(related))
@@ -225,8 +269,9 @@ class Ledger:
             if row["seq"] != i:
                 problems.append(f"row {i}: sequence number {row['seq']} (a row before it was deleted)")
             if row["prev_hash"] != prev:
-                problems.append(f"row {row['seq']}: does not follow the previous row (a row was deleted or "
-                                "inserted)")
+                problems.append(
+                    f"row {row['seq']}: does not follow the previous row (a row was deleted or inserted)"
+                )
             if _row_hash(row) != row["hash"]:
                 problems.append(f"row {row['seq']}: its contents do not match its hash (the row was edited)")
             prev = str(row["hash"])

@@ -34,8 +34,10 @@ from ethics.policy import Policy
 
 __all__ = ["validate_records", "read_records", "read_header", "MSG_FORBIDDEN", "MSG_INVALID"]
 
-MSG_FORBIDDEN = ("Records file {file} has a column '{column}' that is a direct identifier forbidden by the ethics "
-                 "policy. Remove it (and never export it); nothing was read beyond the header.")
+MSG_FORBIDDEN = (
+    "Records file {file} has a column '{column}' that is a direct identifier forbidden by the ethics "
+    "policy. Remove it (and never export it); nothing was read beyond the header."
+)
 MSG_INVALID = "Records file {file} has {n} problem(s); fix them and run again. Nothing was released."
 MAX_PROBLEMS = 1000
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
@@ -82,9 +84,18 @@ def _check_header(path: Path, names: list[str], policy: Policy) -> list[Problem]
     return problems + [Problem(path.name, None, c, "the column appears more than once") for c in dups]
 
 
-_TYPES = {"client_id": pl.String, "birth_year": pl.Int64, "wijk_code": pl.String, "care_type": pl.String,
-          "provider": pl.String, "start_date": pl.Date, "end_date": pl.Date, "cost_eur": pl.Float64,
-          "referrer": pl.String, "synthetic": pl.Boolean}
+_TYPES = {
+    "client_id": pl.String,
+    "birth_year": pl.Int64,
+    "wijk_code": pl.String,
+    "care_type": pl.String,
+    "provider": pl.String,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
+    "cost_eur": pl.Float64,
+    "referrer": pl.String,
+    "synthetic": pl.Boolean,
+}
 
 
 def _wanted(names: list[str]) -> list[str]:
@@ -99,8 +110,14 @@ def _read_typed(path: Path, raw_names: list[str], names: list[str], sep: str) ->
         if path.suffix.lower() == ".parquet":
             frame = pl.read_parquet(path, columns=[source[c] for c in wanted])
         else:
-            frame = pl.read_csv(path, separator=sep, columns=[source[c] for c in wanted], infer_schema=False,
-                                schema_overrides={source[c]: _TYPES[c] for c in wanted}, encoding="utf8")
+            frame = pl.read_csv(
+                path,
+                separator=sep,
+                columns=[source[c] for c in wanted],
+                infer_schema=False,
+                schema_overrides={source[c]: _TYPES[c] for c in wanted},
+                encoding="utf8",
+            )
         frame = frame.rename({source[c]: c for c in wanted}).select(wanted)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, KeyError):
         return None
@@ -125,8 +142,9 @@ def _read_rows(path: Path, names: list[str], sep: str) -> pl.DataFrame:
         source = _decode(raw).encode("utf-8")
     del raw
     index = [names.index(c) for c in wanted]
-    frame = pl.read_csv(io.BytesIO(source), separator=sep, has_header=False, skip_rows=1, infer_schema=False,
-                        columns=index)
+    frame = pl.read_csv(
+        io.BytesIO(source), separator=sep, has_header=False, skip_rows=1, infer_schema=False, columns=index
+    )
     return frame.rename(dict(zip(frame.columns, wanted, strict=True)))
 
 
@@ -143,11 +161,18 @@ def _date(col: pl.Expr) -> pl.Expr:
 
 def _typed(frame: pl.DataFrame, file: str) -> tuple[pl.DataFrame, list[Problem]]:
     text = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
-    parsers = {"birth_year": pl.col("birth_year").cast(pl.Int64, strict=False), "cost_eur": _cost(pl.col("cost_eur")),
-               "start_date": _date(pl.col("start_date")), "end_date": _date(pl.col("end_date"))}
-    rules = {"birth_year": "must be a whole year such as 2012", "cost_eur": "must be a number of euros",
-             "start_date": "must be a date (YYYY-MM-DD or DD-MM-YYYY)",
-             "end_date": "must be a date (YYYY-MM-DD or DD-MM-YYYY) or empty"}
+    parsers = {
+        "birth_year": pl.col("birth_year").cast(pl.Int64, strict=False),
+        "cost_eur": _cost(pl.col("cost_eur")),
+        "start_date": _date(pl.col("start_date")),
+        "end_date": _date(pl.col("end_date")),
+    }
+    rules = {
+        "birth_year": "must be a whole year such as 2012",
+        "cost_eur": "must be a number of euros",
+        "start_date": "must be a date (YYYY-MM-DD or DD-MM-YYYY)",
+        "end_date": "must be a date (YYYY-MM-DD or DD-MM-YYYY) or empty",
+    }
     typed = text.with_columns(**parsers)
     if "synthetic" in typed.columns:
         typed = typed.with_columns(pl.col("synthetic").str.to_lowercase().is_in(["true", "1", "ja", "yes"]))
@@ -189,16 +214,22 @@ def _schema_problems(frame: pl.DataFrame, file: str, known_wijken: set[str] | No
     return []
 
 
-def _problems(frame: pl.DataFrame, file: str, known_wijken: set[str] | None,
-              unreadable: list[Problem]) -> list[Problem]:
+def _problems(
+    frame: pl.DataFrame, file: str, known_wijken: set[str] | None, unreadable: list[Problem]
+) -> list[Problem]:
     cells = {(p.row, p.column) for p in unreadable}
     problems = unreadable + _duplicates(frame, file)
-    problems += [p for p in _schema_problems(frame, file, known_wijken)
-                 if not (p.rule == "must not be empty" and (p.row, p.column) in cells)]
+    problems += [
+        p
+        for p in _schema_problems(frame, file, known_wijken)
+        if not (p.rule == "must not be empty" and (p.row, p.column) in cells)
+    ]
     return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))[:MAX_PROBLEMS]
 
 
-def _load(path: Path, policy: Policy, known_wijken: set[str] | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _load(
+    path: Path, policy: Policy, known_wijken: set[str] | None
+) -> tuple[pl.DataFrame | None, list[Problem]]:
     path = Path(path)
     if not path.is_file():
         return None, [Problem(path.name, None, None, "the file does not exist")]
@@ -209,12 +240,20 @@ def _load(path: Path, policy: Policy, known_wijken: set[str] | None) -> tuple[pl
     if problems:
         return None, problems
     fast = _read_typed(path, raw_names, names, sep)
-    if fast is not None and not fast.is_empty() and not (problems := _problems(fast, path.name, known_wijken, [])):
+    if (
+        fast is not None
+        and not fast.is_empty()
+        and not (problems := _problems(fast, path.name, known_wijken, []))
+    ):
         return fast, []
     try:
         frame = _read_rows(path, names, sep)
+    except pl.exceptions.NoDataError:
+        frame = pl.DataFrame()
     except (pl.exceptions.PolarsError, OSError) as exc:
-        return None, [Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")]
+        return None, [
+            Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")
+        ]
     if frame.is_empty():
         return None, [Problem(path.name, None, None, "has a header but no data rows")]
     typed, unreadable = _typed(frame, path.name)

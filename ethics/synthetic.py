@@ -5,8 +5,9 @@ ids are fresh random values from the operating system (each register is a new se
 and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel rows of `year`, default 2022):
 - children per wijk and age band (0-3, 4-11, 12-17, 18-22) from the wijk rows (youth_care_clients_0_3 ...
   _18_22). CBS shows true values 0..7 as secret: a secret band is filled from the wijk total minus the known
-  bands, shared by the gemeente's band mix; a wijk whose total is secret gets FILL_SECRET (3) children when
-  it has youths. Children of the gemeente total that no wijk holds get an empty wijk_code (no known address).
+  bands (or, when no band is secret, the rounding difference) shared by the gemeente's band mix; a wijk
+  whose total is secret gets FILL_SECRET (3) children when it has youths. Children of the gemeente total
+  that no wijk holds get an empty wijk_code (no known address).
 - care types from the gemeente's "Indicatoren jeugdzorg": residential care for pct_youth_jeugdhulp_residential
   % of children; protection and probation in the ratio pct_youth_protection / pct_youth_jeugdhulp and
   pct_youth_probation / pct_youth_jeugdhulp (probation from age 12); missing values take the NL value.
@@ -36,14 +37,28 @@ __all__ = ["generate_register", "write_register", "synthetic_path", "FILL_SECRET
 FILL_SECRET = 3
 BANDS = (("0_3", 0, 3), ("4_11", 4, 11), ("12_17", 12, 17), ("18_22", 18, 22))
 PROVIDERS = {
-    "jeugdhulp_zonder_verblijf": ("Jeugdpraktijk Duinzicht (SYNTHETIC)", "Wijkteam Jeugd Oost (SYNTHETIC)",
-                                  "Gezinscoaching Haven (SYNTHETIC)", "Kinderpsychologen Lindeboom (SYNTHETIC)"),
+    "jeugdhulp_zonder_verblijf": (
+        "Jeugdpraktijk Duinzicht (SYNTHETIC)",
+        "Wijkteam Jeugd Oost (SYNTHETIC)",
+        "Gezinscoaching Haven (SYNTHETIC)",
+        "Kinderpsychologen Lindeboom (SYNTHETIC)",
+    ),
     "jeugdhulp_met_verblijf": ("Behandelcentrum De Horizon (SYNTHETIC)", "Gezinshuis Het Anker (SYNTHETIC)"),
     "jeugdbescherming": ("Gecertificeerde Instelling Kustregio (SYNTHETIC)",),
-    "jeugdreclassering": ("Gecertificeerde Instelling Kustregio (SYNTHETIC)", "Jeugdreclassering Zuid (SYNTHETIC)"),
+    "jeugdreclassering": (
+        "Gecertificeerde Instelling Kustregio (SYNTHETIC)",
+        "Jeugdreclassering Zuid (SYNTHETIC)",
+    ),
 }
-REFERRERS = ("municipal_access", "gp", "youth_doctor", "certified_institution", "medical_specialist", "court",
-             "none")
+REFERRERS = (
+    "municipal_access",
+    "gp",
+    "youth_doctor",
+    "certified_institution",
+    "medical_specialist",
+    "court",
+    "none",
+)
 
 
 def synthetic_path(path: Path) -> Path:
@@ -79,7 +94,8 @@ def _children_per_band(wijken: pl.DataFrame, gem: dict, scale: float) -> tuple[l
         total = row["youth_care_clients"]
         if total is None:
             total = FILL_SECRET if (row["youth_0_22_est"] or 0) > 0 else 0
-        band = known + _share_counts(int(total) - int(known.sum()), mix * missing)
+        weights = mix * missing if missing.any() else mix  # CBS rounds bands and totals separately
+        band = known + _share_counts(int(total) - int(known.sum()), weights)
         codes.append(row["region_code"])
         counts.append(band)
     rest = int(gem["youth_care_clients"] or 0) - int(np.sum(counts))
@@ -95,12 +111,19 @@ def _children(wijken: pl.DataFrame, gem: dict, year: int, scale: float, rng: np.
     band = np.concatenate([np.repeat(np.arange(4), c) for c in counts]) if len(codes) else np.zeros(0, int)
     lo, hi = np.array([b[1] for b in BANDS]), np.array([b[2] for b in BANDS])
     age = rng.integers(lo[band], hi[band] + 1)
-    ratio = [(r["youth_care_trajectories"] or 0) / r["youth_care_clients"] if r["youth_care_clients"] else None
-             for r in wijken.iter_rows(named=True)]
+    ratio = [
+        (r["youth_care_trajectories"] or 0) / r["youth_care_clients"] if r["youth_care_clients"] else None
+        for r in wijken.iter_rows(named=True)
+    ]
     fallback = (gem["youth_care_trajectories"] or 0) / max(gem["youth_care_clients"] or 1, 1) or 1.6
     ratio = np.array([max(r or fallback, 1.0) for r in ratio] + [fallback])
-    return {"codes": codes, "wijk": wijk_index, "age": age, "birth_year": year - age,
-            "traj_ratio": ratio[wijk_index]}
+    return {
+        "codes": codes,
+        "wijk": wijk_index,
+        "age": age,
+        "birth_year": year - age,
+        "traj_ratio": ratio[wijk_index],
+    }
 
 
 def _care_types(gem: dict, nl: dict, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -112,7 +135,9 @@ def _care_types(gem: dict, nl: dict, age: np.ndarray, rng: np.random.Generator) 
     has = np.zeros((n, 4), dtype=bool)
     has[:, 1] = rng.random(n) < pct("pct_youth_jeugdhulp_residential") / 100
     has[:, 2] = rng.random(n) < pct("pct_youth_protection") / pct("pct_youth_jeugdhulp")
-    has[:, 3] = (age >= 12) & (rng.random(n) < pct("pct_youth_probation") / pct("pct_youth_jeugdhulp") / older)
+    has[:, 3] = (age >= 12) & (
+        rng.random(n) < pct("pct_youth_probation") / pct("pct_youth_jeugdhulp") / older
+    )
     has[:, 0] = ~has[:, 1:].any(axis=1) | (rng.random(n) < 0.6)
     return has
 
@@ -135,14 +160,22 @@ def _trajectories(kids: dict, has: np.ndarray, rng: np.random.Generator) -> dict
     return {"child": child, "type": type_idx, "start": day, "end": end, "ongoing": ongoing}
 
 
-def generate_register(panel: pl.DataFrame, gemeente: str, year: int = 2022, scale: float = 1.0,
-                      seed: int | None = None, prices_path: Path = CONFIG_DIR / "prices.toml") -> pl.DataFrame:
-    """A SYNTHETIC register (one row per trajectory) for `gemeente`, calibrated to the panel rows of `year`."""
+def generate_register(
+    panel: pl.DataFrame,
+    gemeente: str,
+    year: int = 2022,
+    scale: float = 1.0,
+    seed: int | None = None,
+    prices_path: Path = CONFIG_DIR / "prices.toml",
+) -> pl.DataFrame:
+    """A SYNTHETIC register (a row per trajectory) for `gemeente`, calibrated to the panel rows of `year`."""
     rows = panel.filter(pl.col("year") == year)
     gem_rows = rows.filter(pl.col("region_code") == gemeente).to_dicts()
     if not gem_rows:
-        raise ConfigError(f"Gemeente {gemeente} has no CBS row for {year}; pick a code from "
-                          "`wijksignaal data info --gemeenten`.")
+        raise ConfigError(
+            f"Gemeente {gemeente} has no CBS row for {year}; pick a code from "
+            "`wijksignaal data info --gemeenten`."
+        )
     nl = rows.filter(pl.col("level") == "land").to_dicts()[0]
     wijken = rows.filter(pl.col("level") == "wijk", pl.col("gemeente_code") == gemeente).sort("region_code")
     rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
@@ -152,8 +185,9 @@ def generate_register(panel: pl.DataFrame, gemeente: str, year: int = 2022, scal
     return _frame(kids, t, _prices(prices_path), gem_rows[0], year, rng)
 
 
-def _frame(kids: dict, t: dict, prices: dict[str, float], gem: dict, year: int,
-           rng: np.random.Generator) -> pl.DataFrame:
+def _frame(
+    kids: dict, t: dict, prices: dict[str, float], gem: dict, year: int, rng: np.random.Generator
+) -> pl.DataFrame:
     n, child = len(t["child"]), t["child"]
     ids = np.frombuffer(os.urandom(8 * len(kids["age"]) + 8), dtype=np.uint64)[: len(kids["age"])]
     names = [name for c in CARE_TYPES for name in PROVIDERS[c]]
@@ -169,18 +203,31 @@ def _frame(kids: dict, t: dict, prices: dict[str, float], gem: dict, year: int,
     def lookup(values: list[str | None] | tuple[str, ...], idx: np.ndarray) -> pl.Series:
         return pl.Series(list(values), dtype=pl.String).gather(idx)
 
-    return pl.DataFrame({
-        "client_id": ids[child], "birth_year": kids["birth_year"][child].astype(np.int64),
-        "wijk_code": lookup(kids["codes"], kids["wijk"][child]), "care_type": lookup(CARE_TYPES, t["type"]),
-        "provider": lookup(names, provider), "start_date": t["start"], "end_date": t["end"],
-        "ongoing": t["ongoing"], "cost_eur": np.round(price * share * rng.lognormal(-0.125, 0.5, n), 2),
-        "referrer": lookup(REFERRERS, rng.choice(len(REFERRERS), n, p=ref_w / ref_w.sum())),
-    }).with_columns(
-        client_id=pl.lit("SYN-") + pl.col("client_id").cast(pl.String),
-        start_date=pl.lit(jan1) + pl.duration(days=pl.col("start_date")),
-        end_date=pl.when(pl.col("ongoing")).then(None).otherwise(pl.lit(jan1) + pl.duration(days=pl.col("end_date"))),
-        synthetic=pl.lit(True),
-    ).drop("ongoing")
+    return (
+        pl.DataFrame(
+            {
+                "client_id": ids[child],
+                "birth_year": kids["birth_year"][child].astype(np.int64),
+                "wijk_code": lookup(kids["codes"], kids["wijk"][child]),
+                "care_type": lookup(CARE_TYPES, t["type"]),
+                "provider": lookup(names, provider),
+                "start_date": t["start"],
+                "end_date": t["end"],
+                "ongoing": t["ongoing"],
+                "cost_eur": np.round(price * share * rng.lognormal(-0.125, 0.5, n), 2),
+                "referrer": lookup(REFERRERS, rng.choice(len(REFERRERS), n, p=ref_w / ref_w.sum())),
+            }
+        )
+        .with_columns(
+            client_id=pl.lit("SYN-") + pl.col("client_id").cast(pl.String),
+            start_date=pl.lit(jan1) + pl.duration(days=pl.col("start_date")),
+            end_date=pl.when(pl.col("ongoing"))
+            .then(None)
+            .otherwise(pl.lit(jan1) + pl.duration(days=pl.col("end_date"))),
+            synthetic=pl.lit(True),
+        )
+        .drop("ongoing")
+    )
 
 
 def write_register(frame: pl.DataFrame, path: Path) -> Path:

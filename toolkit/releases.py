@@ -24,14 +24,19 @@ from toolkit.panel import Panel
 
 __all__ = ["gate_releases", "MSG_ONE_GEMEENTE"]
 
-MSG_ONE_GEMEENTE = ("--records and --demo-records need exactly one gemeente (the register's own), for example "
-                    "--gemeente GM0518. Got {n}.")
+MSG_ONE_GEMEENTE = (
+    "--records and --demo-records need exactly one gemeente (the register's own), for example "
+    "--gemeente GM0518. Got {n}."
+)
 
 
 def _youth_population(panel: Panel, gemeente: str) -> dict[str, float]:
-    rows = panel.frame.filter(pl.col("year") == panel.latest_year, pl.col("gemeente_code") == gemeente,
-                              pl.col("level").is_in(["wijk", "gemeente"]))
-    return {code: pop for code, pop in rows.select("region_code", "youth_0_22_est").iter_rows()}
+    rows = panel.frame.filter(
+        pl.col("year") == panel.latest_year,
+        pl.col("gemeente_code") == gemeente,
+        pl.col("level").is_in(["wijk", "gemeente"]),
+    )
+    return dict(rows.select("region_code", "youth_0_22_est").iter_rows())
 
 
 def _dataset_id(config: RunConfig, records: Path) -> str:
@@ -42,17 +47,25 @@ def _dataset_id(config: RunConfig, records: Path) -> str:
     return f"records-{file_sha256(records)[:16]}"
 
 
-def _release(config: RunConfig, panel: Panel, policy: Policy, records: Path, dataset_id: str,
-             synthetic: bool) -> Any:
+def _release(
+    config: RunConfig, panel: Panel, policy: Policy, records: Path, dataset_id: str, synthetic: bool
+) -> Any:
     from ethics.gate import release
     from ethics.ledger import Ledger, default_ledger_path
 
     gemeente = panel.gemeenten[0]
     path = config.ledger or default_ledger_path(demo=synthetic)
     ledger = Ledger(path, policy.privacy.overlap_threshold, policy.privacy.sketch_size)
-    return release(records, gemeente=gemeente, wijk_keys=panel.wijk_keys(gemeente),
-                   youth_population=_youth_population(panel, gemeente), policy=policy, ledger=ledger,
-                   dataset_id=dataset_id, synthetic=synthetic)
+    return release(
+        records,
+        gemeente=gemeente,
+        wijk_keys=panel.wijk_keys(gemeente),
+        youth_population=_youth_population(panel, gemeente),
+        policy=policy,
+        ledger=ledger,
+        dataset_id=dataset_id,
+        synthetic=synthetic,
+    )
 
 
 def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:

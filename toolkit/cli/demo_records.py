@@ -11,14 +11,20 @@ from toolkit.cli._common import guarded
 
 __all__ = ["demo_records", "MSG_WRITTEN"]
 
-MSG_WRITTEN = ("SYNTHETIC register (no real child; calibrated to CBS figures of {gemeente}, {year}): "
-               "{rows} trajectories of {children} synthetic children -> {path}")
+MSG_WRITTEN = (
+    "SYNTHETIC register (no real child; calibrated to CBS figures of {gemeente}, {year}): "
+    "{rows} trajectories of {children} synthetic children -> {path}"
+)
 
 
 def demo_records(
     gemeente: Annotated[str, typer.Option(help="CBS gemeente code.")] = "GM0518",
-    out: Annotated[Path, typer.Option(help="Output file (.csv or .parquet); the name gets -SYNTHETIC "
-                                           "unless it says synthetic.")] = Path("demo-records-SYNTHETIC.csv"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Output file (.csv or .parquet); the name gets -SYNTHETIC unless it says synthetic."
+        ),
+    ] = Path("demo-records-SYNTHETIC.csv"),
 ) -> None:
     """Write a synthetic register calibrated to the gemeente's real CBS figures (for demos and tests)."""
     with guarded():
@@ -30,5 +36,12 @@ def demo_records(
         panel = build_panel(load_panel(), [code])
         frame = generate_register(panel.frame, code, year=panel.latest_year)
         path = write_register(frame, out)
-        typer.echo(MSG_WRITTEN.format(gemeente=code, year=panel.latest_year, rows=frame.height,
-                                      children=frame["client_id"].n_unique(), path=path))
+        typer.echo(
+            MSG_WRITTEN.format(
+                gemeente=code,
+                year=panel.latest_year,
+                rows=frame.height,
+                children=frame["client_id"].n_unique(),
+                path=path,
+            )
+        )

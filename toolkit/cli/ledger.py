@@ -40,10 +40,14 @@ def show(ledger: LedgerOpt = None) -> None:
         if opened is None:
             return
         total = load_policy().privacy.total_epsilon
-        typer.echo(f"{'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  runs on same children")
+        typer.echo(
+            f"{'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  runs on same children"
+        )
         for s in opened.show(total):  # type: ignore[attr-defined]
-            typer.echo(f"{s.dataset_id:40s} {s.year:>4d} {str(s.spent_after):>7s} {str(s.total):>6s} "
-                       f"{str(max(s.remaining, 0)):>6s}  {s.related_runs}")
+            typer.echo(
+                f"{s.dataset_id:40s} {s.year:>4d} {str(s.spent_after):>7s} {str(s.total):>6s} "
+                f"{str(max(s.remaining, 0)):>6s}  {s.related_runs}"
+            )
 
 
 @app.command("verify")
@@ -58,5 +62,7 @@ def verify(ledger: LedgerOpt = None) -> None:
         problems = opened.verify()  # type: ignore[attr-defined]
         if problems:
             path = opened.path  # type: ignore[attr-defined]
-            raise InputDataError(MSG_BROKEN.format(path=path), [Problem(path.name, None, None, p) for p in problems])
+            raise InputDataError(
+                MSG_BROKEN.format(path=path), [Problem(path.name, None, None, p) for p in problems]
+            )
         typer.echo(MSG_INTACT.format(path=opened.path, rows=opened.count()))  # type: ignore[attr-defined]
