@@ -14,7 +14,7 @@ $(BIN)/wijksignaal: pyproject.toml
 	touch $@
 
 run: $(BIN)/wijksignaal
-	$(BIN)/wijksignaal run --out $(OUT)
+	$(BIN)/wijksignaal run --demo-records --out $(OUT)
 
 test: $(BIN)/wijksignaal
 	$(BIN)/python -m pytest -q

@@ -12,6 +12,7 @@ from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
 from toolkit.profiles._profile import WITHHELD as PROFILE_WITHHELD
+from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
 from toolkit.reports.fairness import fairness_audit
@@ -34,6 +35,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic)."""
     frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
+    releases = gate_releases(config, panel, policy)  # None without records; may refuse: exit 4, nothing written
     profiles = build_profiles(panel, policy)
     forecasts = build_forecasts(panel, profiles, policy, config)
     tables = [
@@ -41,11 +43,16 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
         egress.Table("backtest.csv", forecasts.backtest),
     ]
-    fairness = fairness_audit(panel, profiles, forecasts, None, policy)  # may refuse: FairnessBlock, exit 4
+    if releases is not None:
+        tables.append(egress.Table("releases.csv", releases.table, withheld=("value",), from_records=True,
+                                   gate_token=releases.token))
+    fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock, exit 4
     tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
                 "forecast": forecasts.audit}
+    if releases is not None:
+        sections["privacy"] = releases.audit
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
                            fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
     documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
