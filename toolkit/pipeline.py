@@ -35,7 +35,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic)."""
     frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
-    releases = gate_releases(config, panel, policy)  # None without records; may refuse: exit 4, nothing written
+    releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
     profiles = build_profiles(panel, policy)
     forecasts = build_forecasts(panel, profiles, policy, config)
     tables = [
@@ -46,7 +46,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     if releases is not None:
         tables.append(egress.Table("releases.csv", releases.table, withheld=("value",), from_records=True,
                                    gate_token=releases.token))
-    fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock, exit 4
+    fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock (4)
     tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
