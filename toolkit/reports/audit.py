@@ -84,11 +84,13 @@ def disclosure_section(tables: list[Table], policy: Policy) -> dict[str, Any]:
 
 def _model_section(audit: dict[str, Any], policy: Policy) -> dict[str, Any]:
     """The model card gathered from the stages' own sections (kept there in full)."""
-    forecast = audit.get("forecast", {})
+    forecast, profiles = audit.get("forecast", {}), audit.get("profiles", {})
     return {"excluded_features": sorted(policy.excluded_features),
+            "proxy_strength": profiles.get("proxy"), "risk_index": profiles.get("risk_index"),
+            "priority_rule": profiles.get("priority", {}).get("rule"),
             "excluded_reason": "proxies of migration background: never a model feature, only a fairness "
                                "grouping",
-            "profile": audit.get("profiles", {}).get("model", audit.get("profiles", {})),
+            "profile": profiles.get("model", profiles),
             "forecast_method": forecast.get("method"), "backtest": forecast.get("backtest", {}),
             "scenario": forecast.get("scenario"), "price": forecast.get("price"),
             "limitations": ["CBS counts are rounded to multiples of 5 and 0-7 are secret: small wijken are "
