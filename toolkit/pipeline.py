@@ -11,7 +11,6 @@ from toolkit.config import RunConfig
 from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
-from toolkit.profiles._profile import WITHHELD as PROFILE_WITHHELD
 from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
@@ -36,10 +35,10 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
-    profiles = build_profiles(panel, policy)
+    profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
     forecasts = build_forecasts(panel, profiles, policy, config)
     tables = [
-        egress.Table("profiles.csv", profiles, withheld=PROFILE_WITHHELD),
+        egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
         egress.Table("backtest.csv", forecasts.backtest),
     ]
@@ -50,12 +49,12 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
-                "forecast": forecasts.audit}
+                "profiles": profiles.audit, "forecast": forecasts.audit}
     if releases is not None:
         sections["privacy"] = releases.audit
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
                            fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
     documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
     files = egress.publish(tables, documents, policy, out_dir)
-    return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.height,
-                     n_gemeenten=profiles["gemeente_code"].n_unique() if profiles.height else 0)
+    return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,
+                     n_gemeenten=profiles.table["gemeente_code"].n_unique() if profiles.table.height else 0)

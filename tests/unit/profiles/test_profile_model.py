@@ -1,0 +1,60 @@
+"""The national expected-rate model: grouped validation by gemeente, no leakage, all Dutch wijken."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from toolkit.panel import build_panel
+from toolkit.profiles import build_profiles
+
+
+def test_model_errors_cover_every_dutch_wijk_with_an_observed_rate(den_haag, den_haag_panel):
+    latest = den_haag_panel.level("wijk", den_haag_panel.latest_year)
+    n = int(latest["youth_care_rate_pct"].is_not_null().sum())
+    errors = den_haag.model_errors
+    assert errors.height == n > 2500
+    assert errors["expected_rate_oof"].null_count() == 0
+    assert errors["gemeente_code"].n_unique() > 300
+
+
+def test_a_gemeente_own_rates_do_not_change_its_expected_rates(panel_frame, policy, den_haag):
+    doubled = panel_frame.with_columns(
+        pl.when(pl.col("gemeente_code") == "GM0518").then(pl.col("youth_care_rate_pct") * 2)
+        .otherwise(pl.col("youth_care_rate_pct")).alias("youth_care_rate_pct"))
+    other = build_profiles(build_panel(doubled, ["GM0518"]), policy)
+    assert other.table["expected_rate"].equals(den_haag.table["expected_rate"])
+    assert not other.model_errors["expected_rate_oof"].equals(den_haag.model_errors["expected_rate_oof"])
+
+
+def test_validation_reports_model_and_linear_reference_out_of_sample(den_haag):
+    v = den_haag.audit["model"]["validation"]
+    assert "GroupKFold" in v["scheme"] and "gemeente" in v["scheme"]
+    for name in ("model", "linear"):
+        for rows in ("wijken_min_youth", "all_wijken"):
+            s = v[name][rows]
+            assert math.isfinite(s["r2"]) and s["mae"] > 0 and s["n"] > 2500
+    proxy = den_haag.audit["proxy"]
+    assert proxy["available"] and 0 <= proxy["proxy_strength_r2"] <= 1
+    assert proxy["band"] in ("weak", "moderate", "strong")
+
+
+def test_income_missing_in_2022_comes_from_the_latest_known_year(den_haag, den_haag_panel):
+    used = {f["name"]: f["years_used"] for f in den_haag.audit["model"]["features"]}
+    assert "2022" not in used["income_avg_per_inhabitant_x1000eur"]
+    assert used["income_avg_per_inhabitant_x1000eur"]["2021"] > 1000
+    code = "WK051802"
+    panel_2021 = den_haag_panel.level("wijk", 2021).filter(pl.col("region_code") == code)
+    sig = den_haag.signals.filter(pl.col("region_code") == code,
+                                  pl.col("signal") == "pct_persons_lowest40_income")
+    assert sig["value"].item() == round(panel_2021["pct_persons_lowest40_income"].item(), 2)
+
+
+def test_a_newer_year_of_one_gemeente_keeps_the_national_reference_year(panel_frame, policy, den_haag):
+    rows = panel_frame.filter(pl.col("year") == 2022, pl.col("gemeente_code") == "GM0518",
+                              pl.col("level").is_in(["wijk", "gemeente"]))
+    newer = pl.concat([panel_frame, rows.with_columns(pl.lit(2023, dtype=rows["year"].dtype).alias("year"))])
+    result = build_profiles(build_panel(newer, ["GM0518"]), policy)
+    assert set(result.table["year"]) == {2023} and result.audit["reference_year"] == 2022
+    assert result.table.drop("year").equals(den_haag.table.drop("year"))
