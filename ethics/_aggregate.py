@@ -8,8 +8,11 @@ Per reference year a child is one privacy unit. Bounds, applied per child and ye
   first; a dropped provider's euros are dropped with it.
 - cost: a trajectory's cost is shared over the years it runs by days; the child's yearly total is clipped
   to `cost_clip_eur` (each trajectory scaled by the same factor); sums are rounded to whole euros.
-An ongoing trajectory (empty end_date) runs to 31 December of the last year in the file. The work is done on
-sorted numpy arrays (one sort by child and year, then segment sums), so ten million rows take seconds.
+An ongoing trajectory (empty end_date) runs to 31 December of the last year in the file.
+
+Speed: each client id is hashed once with the ledger's keyed SipHash (which also gives the ledger's sketch),
+the rows are sorted once by child and year, and everything else is segment sums over numpy arrays. The
+fields a row needs after the sort are packed into one 64-bit word (fewer random gathers).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import numpy as np
 import polars as pl
 
 from ethics._records_schema import CARE_TYPES
+from ethics._sketch import siphash24, smallest_distinct
+from ethics.errors import ConfigError
 from ethics.policy import PrivacyPolicy
 
 __all__ = ["UNASSIGNED", "UNKNOWN_PROVIDER", "Truth", "Encoded", "record_years", "encode", "aggregate"]
@@ -28,16 +33,29 @@ __all__ = ["UNASSIGNED", "UNKNOWN_PROVIDER", "Truth", "Encoded", "record_years",
 UNASSIGNED = "<not in a wijk>"
 UNKNOWN_PROVIDER = "onbekend"
 _EPOCH = np.datetime64("1970-01-01", "D")
+# Packed row word, high to low: active on reference date (1) | days since first start (16) | node (16) |
+# care type (3) | year index (8) | provider (20). The maximum over a child's rows picks its reference wijk.
+_BITS = {"prov": 0, "yidx": 20, "type": 28, "node": 31, "since": 47, "active": 63}
+_WIDTH = {"prov": 20, "yidx": 8, "type": 3, "node": 16, "since": 16, "active": 1}
 
 
 @dataclass(frozen=True)
 class Truth:
-    """True bounded aggregates: `nodes` (node, year, care_type, measure, true), `providers`, and the client
-    ids per year (for the ledger's sketch only)."""
+    """True bounded aggregates (`nodes`: node, year, care_type, measure, true; `providers`) and the keyed
+    sketch of the children of each year (for the ledger only)."""
 
     nodes: pl.DataFrame
     providers: pl.DataFrame
-    clients: dict[int, pl.Series]
+    sketches: dict[int, tuple[int, ...]]
+
+
+@dataclass
+class Encoded:
+    """The records as compact numeric arrays (strings encoded, ids keyed-hashed): the text can be freed."""
+
+    cols: dict[str, np.ndarray]
+    providers: list[str]
+    years: list[int]
 
 
 def record_years(records: pl.DataFrame) -> tuple[list[int], date]:
@@ -53,34 +71,22 @@ def _day(year: np.ndarray, month: int = 1, day: int = 1) -> np.ndarray:
     return ((first + (month - 1)).astype("datetime64[D]") + (day - 1) - _EPOCH).astype(np.int64)
 
 
-@dataclass
-class Encoded:
-    """The records as compact numeric arrays (strings encoded), so the text frame can be freed."""
-
-    cols: dict[str, np.ndarray]
-    providers: list[str]
-    ids: pl.Series
-    years: list[int]
-
-
-def encode(records: pl.DataFrame, wijk_keys: list[str]) -> Encoded:
-    """Encode care types, wijken (unknown/empty: the 'not in a wijk' node) and providers as integers."""
+def encode(records: pl.DataFrame, wijk_keys: list[str], key: bytes) -> Encoded:
+    """Encode care types, wijken (unknown/empty: the 'not in a wijk' node) and providers as integers; hash
+    client ids with the ledger's SipHash key."""
     years, last = record_years(records)
     providers = sorted(records["provider"].fill_null(UNKNOWN_PROVIDER).unique().to_list())
+    if len(providers) >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"] or len(years) > 255:
+        raise ConfigError("The records hold more providers, wijken or years than the gate can count.")
     end = pl.coalesce(pl.col("end_date"), pl.lit(date(last.year, 12, 31)))
+    as_code = {
+        "node": pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int64),
+        "prov": pl.col("provider").fill_null(UNKNOWN_PROVIDER).cast(pl.Enum(providers)).to_physical(),
+    }
     cols = records.select(
-        cid=pl.col("client_id").hash(20240),
         type=pl.col("care_type").cast(pl.Enum(CARE_TYPES)).to_physical().cast(pl.Int8),
-        node=pl.col("wijk_code")
-        .cast(pl.Enum(wijk_keys))
-        .to_physical()
-        .cast(pl.Int32)
-        .fill_null(len(wijk_keys)),
-        prov=pl.col("provider")
-        .fill_null(UNKNOWN_PROVIDER)
-        .cast(pl.Enum(providers))
-        .to_physical()
-        .cast(pl.Int32),
+        node=as_code["node"].fill_null(len(wijk_keys)).cast(pl.Int32),
+        prov=as_code["prov"].cast(pl.Int32),
         start=pl.col("start_date").cast(pl.Int32),
         end=end.cast(pl.Int32),
         y0=pl.col("start_date").dt.year().cast(pl.Int16),
@@ -89,7 +95,8 @@ def encode(records: pl.DataFrame, wijk_keys: list[str]) -> Encoded:
         row=pl.int_range(pl.len(), dtype=pl.Int32),
     )
     arrays = {c: cols.drop_in_place(c).to_numpy() for c in list(cols.columns)}
-    return Encoded(arrays, providers, records["client_id"], years)
+    arrays["cid"] = siphash24(records["client_id"], key)
+    return Encoded(arrays, providers, years)
 
 
 def _per_year(a: dict[str, np.ndarray], years: list[int]) -> dict[str, np.ndarray]:
@@ -114,6 +121,48 @@ def _per_year(a: dict[str, np.ndarray], years: list[int]) -> dict[str, np.ndarra
     return out if keep.all() else {k: v[keep] for k, v in out.items()}
 
 
+def _pack(r: dict[str, np.ndarray], yidx: np.ndarray, privacy: PrivacyPolicy, years: list[int]) -> np.ndarray:
+    month, day = (int(x) for x in privacy.reference_date.split("-"))
+    ref = _day(np.arange(min(years), max(years) + 1), month, day)[yidx]
+    start = r["start"].astype(np.int64)
+    fields = {
+        "active": (start <= ref) & (r["end"] >= ref),
+        "yidx": yidx,
+        "since": np.minimum(start - (start.min() if len(start) else 0), (1 << 16) - 1),
+        "node": r["node"],
+        "type": r["type"],
+        "prov": r["prov"],
+    }
+    word = np.zeros(len(start), dtype=np.uint64)
+    for name, values in fields.items():
+        word |= values.astype(np.uint64) << np.uint64(_BITS[name])
+    return word
+
+
+def _field(word: np.ndarray, name: str) -> np.ndarray:
+    return ((word >> np.uint64(_BITS[name])) & np.uint64((1 << _WIDTH[name]) - 1)).astype(np.int64)
+
+
+def _sorted_by_child(
+    r: dict[str, np.ndarray], years: list[int], privacy: PrivacyPolicy
+) -> dict[str, np.ndarray]:
+    """Sort by child and year: the packed word, cost and original row; segment starts and child per row."""
+    yidx = r["year"] - min(years)
+    key = (r["cid"] & np.uint64(~0xFF & (2**64 - 1))) | yidx.astype(np.uint64)
+    packed = _pack(r, yidx, privacy, years)
+    order = pl.Series(key).arg_sort().to_numpy()  # polars sorts on every core
+    out = {"key": key[order], "word": packed[order], "cost": r["cost"][order], "row": r["row"][order]}
+    del key, packed, order
+    out["type"], out["prov"], out["yidx"] = (_field(out["word"], f) for f in ("type", "prov", "yidx"))
+    key = out.pop("key")
+    out["seg"] = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
+    out["child"] = np.repeat(np.arange(len(out["seg"])), np.diff(np.r_[out["seg"], len(key)]))
+    out["start_by_row"] = r[
+        "start"
+    ]  # unsorted, indexed by `row`: only the rare children above a bound need it
+    return out
+
+
 def _first_k(group: np.ndarray, start: np.ndarray, tiebreak: np.ndarray, limit: int) -> np.ndarray:
     """Mask of the `limit` earliest entries within each group (groups need not be contiguous)."""
     order = np.lexsort((tiebreak, start, group))
@@ -125,117 +174,86 @@ def _first_k(group: np.ndarray, start: np.ndarray, tiebreak: np.ndarray, limit: 
     return keep
 
 
-def _bound_types(r: dict[str, np.ndarray], child: np.ndarray, n_children: int, limit: int) -> np.ndarray:
-    """Per child, a bit mask of the (at most `limit`) care types it counts in."""
-    mask = (
-        np.bitwise_or.reduceat(np.left_shift(1, r["type"]), r["seg"]) if len(child) else np.zeros(0, np.int64)
-    )
-    popcount = sum((mask >> t) & 1 for t in range(len(CARE_TYPES)))
-    over = np.flatnonzero(popcount > limit)
-    if len(over):
-        rows = np.flatnonzero(np.isin(child, over))
-        pair = child[rows] * 8 + r["type"][rows]
-        uniq, inv = np.unique(pair, return_inverse=True)
-        first = np.full(len(uniq), np.iinfo(np.int64).max)
-        np.minimum.at(first, inv, r["start"][rows])
-        keep = _first_k(uniq // 8, first, uniq % 8, limit)
-        mask[over] = 0
-        np.bitwise_or.at(mask, uniq[keep] // 8, np.left_shift(1, uniq[keep] % 8))
-    return mask
-
-
-def _sorted_by_child(
-    r: dict[str, np.ndarray], years: list[int], privacy: PrivacyPolicy
-) -> dict[str, np.ndarray]:
-    """Sort by child and year; add segment starts (`seg`), the child index per row and the reference key.
-
-    Consumes `r` (its arrays are released as they are copied into the sorted frame)."""
-    year0 = min(years)
-    yidx = (r.pop("year") - year0).astype(np.int16)
-    month, day = (int(x) for x in privacy.reference_date.split("-"))
-    ref = _day(np.arange(year0, max(years) + 1), month, day)[yidx]
-    start, end = r["start"].astype(np.int64), r.pop("end")
-    active = ((start <= ref) & (end >= ref)).astype(np.int64)
-    del ref, end
-    since = start - (start.min() if len(yidx) else 0)
-    combo = (((active << 24) | since) << 16) | r.pop("node")
-    del active, since, start
-    key = (r.pop("cid") & np.uint64(~0xFF & (2**64 - 1))) | yidx.astype(np.uint64)
-    frame = pl.DataFrame({"key": key, "yidx": yidx, "combo": combo})
-    del key, yidx, combo
-    for name in ("type", "prov", "start", "cost", "row"):
-        frame = frame.with_columns(pl.Series(name, r.pop(name)))
-    frame = frame.with_columns(year=pl.col("yidx").cast(pl.Int64) + year0).sort("key")  # polars: every core
-    out = {c: frame.drop_in_place(c).to_numpy() for c in list(frame.columns)}
-    key = out.pop("key")
-    out["yidx"] = out["yidx"].astype(np.int64)
-    for name in ("type", "prov", "start", "row"):
-        out[name] = out[name].astype(np.int64)
-    out["seg"] = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
-    out["child"] = np.repeat(np.arange(len(out["seg"])), np.diff(np.r_[out["seg"], len(key)]))
-    return out
+def _start(r: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+    return r["start_by_row"][r["row"][rows]].astype(np.int64)
 
 
 def _pairs(child: np.ndarray, code: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (child, code) pairs as child * width + code, and the pair index of each row."""
     pair = child * width + code
-    order = pl.Series(pair).arg_sort().to_numpy()
-    flags = np.r_[True, pair[order][1:] != pair[order][:-1]] if len(pair) else np.zeros(0, bool)
+    order = np.argsort(pair, kind="stable")  # sorted by child already: timsort merges short runs
+    ordered = pair[order]
+    flags = np.r_[True, ordered[1:] != ordered[:-1]] if len(pair) else np.zeros(0, bool)
     inverse = np.empty(len(pair), dtype=np.int64)
     inverse[order] = np.cumsum(flags) - 1
-    return pair[order][flags], inverse
+    return ordered[flags], inverse
+
+
+def _bounded_pairs(
+    r: dict, code: np.ndarray, width: int, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (child, code) pairs, each row's pair, and which pairs count (first `limit` per child)."""
+    uniq, inv = _pairs(r["child"], code, width)
+    child = uniq // width
+    keep = np.ones(len(uniq), dtype=bool)
+    over = np.flatnonzero((np.bincount(child, minlength=len(r["seg"])) > limit)[child])
+    if len(over):
+        is_over = np.zeros(len(uniq), dtype=bool)
+        is_over[over] = True
+        rows = np.flatnonzero(is_over[inv])
+        first = np.full(len(uniq), np.iinfo(np.int64).max)
+        np.minimum.at(first, inv[rows], _start(r, rows))
+        keep[over] = _first_k(child[over], first[over], uniq[over] % width, limit)
+    return uniq, inv, keep
 
 
 def _providers(r: dict, factor: np.ndarray, n_years: int, n_prov: int, limit: int) -> tuple[np.ndarray, ...]:
-    uniq, inv = _pairs(r["child"], r["prov"], n_prov)
+    uniq, inv, keep = _bounded_pairs(r, r["prov"], n_prov, limit)
     child, prov = uniq // n_prov, uniq % n_prov
-    keep = np.ones(len(uniq), dtype=bool)
-    over = np.flatnonzero((np.bincount(child, minlength=len(factor)) > limit)[child])
-    if len(over):
-        first = np.full(len(uniq), np.iinfo(np.int64).max)
-        np.minimum.at(first, inv, r["start"])
-        keep[over] = _first_k(child[over], first[over], prov[over], limit)
     yidx_child = r["yidx"][r["seg"]]
     clients = np.bincount(yidx_child[child] * n_prov + prov, weights=keep, minlength=n_years * n_prov)
-    cost = np.bincount(
-        r["yidx"] * n_prov + r["prov"],
-        weights=r["cost"] * factor[r["child"]] * keep[inv],
-        minlength=n_years * n_prov,
-    )
+    weights = r["cost"] * factor[r["child"]] * (keep[inv] if not keep.all() else 1)
+    cost = np.bincount(r["yidx"] * n_prov + r["prov"], weights=weights, minlength=n_years * n_prov)
     return clients, cost
+
+
+def _type_counts(r: dict, cell: np.ndarray, size: int, limit: int) -> np.ndarray:
+    """Children per cell and care type, each child in at most `limit` care types."""
+    k = len(CARE_TYPES)
+    uniq, _, keep = _bounded_pairs(r, r["type"], k, limit)
+    return np.bincount(cell[uniq // k] * k + uniq % k, weights=keep, minlength=size * k).reshape(size, k)
 
 
 def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys: list[str]) -> Truth:
     """Bound every child's contribution and count per node x year x care type, and per provider."""
     per_year = _per_year(enc.cols, years)
     enc.cols.clear()
+    sketches = {
+        y: smallest_distinct(per_year["cid"][per_year["year"] == y], privacy.sketch_size) for y in years
+    }
     r = _sorted_by_child(per_year, years, privacy)
     del per_year
-    seg, child = r["seg"], r["child"]
-    n_rows, n_years, n_nodes, k = len(child), max(years) - min(years) + 1, len(wijk_keys) + 1, 4
-    n_traj = np.diff(np.r_[seg, n_rows])
-    kept = np.ones(n_rows, dtype=bool)
-    rows_over = np.flatnonzero((n_traj > privacy.max_trajectories_per_child)[child])
-    kept[rows_over] = _first_k(
-        child[rows_over], r["start"][rows_over], r["row"][rows_over], privacy.max_trajectories_per_child
-    )
-    n_capped = np.minimum(n_traj, privacy.max_trajectories_per_child)
-    node = (np.maximum.reduceat(r["combo"], seg) & 0xFFFF) if n_rows else np.zeros(0, np.int64)
-    cost_child = np.add.reduceat(r["cost"], seg) if n_rows else np.zeros(0)
+    seg, child, cap = r["seg"], r["child"], privacy.max_trajectories_per_child
+    n_years, n_nodes, k = max(years) - min(years) + 1, len(wijk_keys) + 1, len(CARE_TYPES)
+    n_traj = np.diff(np.r_[seg, len(child)])
+    kept = np.ones(len(child), dtype=bool)
+    over = np.flatnonzero((n_traj > cap)[child])
+    kept[over] = _first_k(child[over], _start(r, over), r["row"][over], cap)
+    node = _field(np.maximum.reduceat(r["word"], seg), "node") if len(child) else np.zeros(0, np.int64)
+    cost_child = np.add.reduceat(r["cost"], seg) if len(child) else np.zeros(0)
     lo, hi = privacy.cost_clip_eur
     factor = np.where(
         cost_child > 0, np.clip(cost_child, lo, hi) / np.where(cost_child > 0, cost_child, 1), 1.0
     )
     cell = node * n_years + r["yidx"][seg]
     size = n_nodes * n_years
-    mask = _bound_types(r, child, len(seg), privacy.max_care_types_per_child)
     cell_row = cell[child] * k + r["type"]
     measures = {
         "clients": np.bincount(cell, minlength=size)[:, None],
-        "stepped_care_clients": np.bincount(cell, weights=n_capped >= 3, minlength=size)[:, None],
-        "clients_by_care_type": np.stack(
-            [np.bincount(cell, weights=(mask >> t) & 1, minlength=size) for t in range(k)], axis=1
-        ),
+        "stepped_care_clients": np.bincount(cell, weights=np.minimum(n_traj, cap) >= 3, minlength=size)[
+            :, None
+        ],
+        "clients_by_care_type": _type_counts(r, cell, size, privacy.max_care_types_per_child),
         "trajectories": np.bincount(cell_row, weights=kept, minlength=size * k).reshape(size, k),
         "cost_eur": np.bincount(cell_row, weights=r["cost"] * factor[child], minlength=size * k).reshape(
             size, k
@@ -244,36 +262,28 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
     prov_clients, prov_cost = _providers(
         r, factor, n_years, len(enc.providers), privacy.max_providers_per_child
     )
-    clients = _client_ids(enc.ids, r, years)
     return Truth(
         nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years),
         providers=_provider_frame(prov_clients, prov_cost, enc.providers, years),
-        clients=clients,
+        sketches=sketches,
     )
-
-
-def _client_ids(ids: pl.Series, r: dict, years: list[int]) -> dict[int, pl.Series]:
-    first_rows = r["row"][r["seg"]]
-    year_of = r["year"][r["seg"]]
-    return {y: ids.gather(first_rows[year_of == y]) for y in years}
 
 
 def _node_frame(measures: dict[str, np.ndarray], nodes: list[str], years: list[int]) -> pl.DataFrame:
     span = list(range(min(years), max(years) + 1))
+    grid = pl.DataFrame({"node": np.repeat(nodes, len(span)), "year": np.tile(span, len(nodes))})
     parts = []
     for name, values in measures.items():
         types = ["all"] if values.shape[1] == 1 else list(CARE_TYPES)
-        grid = pl.DataFrame({"node": np.repeat(nodes, len(span)), "year": np.tile(span, len(nodes))})
-        for t, care_type in enumerate(types):
-            parts.append(
-                grid.with_columns(
-                    care_type=pl.lit(care_type),
-                    measure=pl.lit(name),
-                    true=pl.Series(values[:, t]).round(0).cast(pl.Int64),
-                )
+        parts += [
+            grid.with_columns(
+                care_type=pl.lit(care_type),
+                measure=pl.lit(name),
+                true=pl.Series(values[:, t]).round(0).cast(pl.Int64),
             )
-    frame = pl.concat(parts)
-    return frame.filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))
+            for t, care_type in enumerate(types)
+        ]
+    return pl.concat(parts).filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))
 
 
 def _provider_frame(

@@ -20,31 +20,35 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["siphash24", "bottom_k", "overlap", "estimated_size"]
+__all__ = ["siphash24", "bottom_k", "smallest_distinct", "overlap", "estimated_size"]
 
 _U64 = np.uint64
 _MASK = (1 << 64) - 1
 
 
-def _rotl(x: np.ndarray, b: int) -> np.ndarray:
-    return (x << _U64(b)) | (x >> _U64(64 - b))
+def _rotl(x: np.ndarray, b: int, tmp: np.ndarray) -> None:
+    """Rotate left in place (`tmp` is scratch space of the same shape)."""
+    np.right_shift(x, _U64(64 - b), out=tmp)
+    np.left_shift(x, _U64(b), out=x)
+    x |= tmp
 
 
-def _round(v: list[np.ndarray]) -> None:
+def _round(v: list[np.ndarray], tmp: np.ndarray) -> None:
+    """One SipRound on the four state arrays, in place."""
     v[0] += v[1]
-    v[1] = _rotl(v[1], 13)
+    _rotl(v[1], 13, tmp)
     v[1] ^= v[0]
-    v[0] = _rotl(v[0], 32)  # noqa: E702
+    _rotl(v[0], 32, tmp)
     v[2] += v[3]
-    v[3] = _rotl(v[3], 16)
-    v[3] ^= v[2]  # noqa: E702
+    _rotl(v[3], 16, tmp)
+    v[3] ^= v[2]
     v[0] += v[3]
-    v[3] = _rotl(v[3], 21)
-    v[3] ^= v[0]  # noqa: E702
+    _rotl(v[3], 21, tmp)
+    v[3] ^= v[0]
     v[2] += v[1]
-    v[1] = _rotl(v[1], 17)
+    _rotl(v[1], 17, tmp)
     v[1] ^= v[2]
-    v[2] = _rotl(v[2], 32)  # noqa: E702
+    _rotl(v[2], 32, tmp)
 
 
 def _blocks(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
@@ -60,20 +64,21 @@ def _blocks(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
 def _hash_blocks(words: np.ndarray, k0: int, k1: int) -> np.ndarray:
     consts = (0x736F6D6570736575, 0x646F72616E646F6D, 0x6C7967656E657261, 0x7465646279746573)
     v = [np.full(len(words), c ^ k, dtype=_U64) for c, k in zip(consts, (k0, k1, k0, k1), strict=True)]
+    tmp = np.empty(len(words), dtype=_U64)
     with np.errstate(over="ignore"):
         for j in range(words.shape[1]):
             m = np.ascontiguousarray(words[:, j])
             v[3] ^= m
-            _round(v)
-            _round(v)
+            _round(v, tmp)
+            _round(v, tmp)
             v[0] ^= m
         v[2] ^= _U64(0xFF)
         for _ in range(4):
-            _round(v)
+            _round(v, tmp)
     return v[0] ^ v[1] ^ v[2] ^ v[3]
 
 
-def siphash24(ids: pl.Series, key: bytes, chunk: int = 1 << 20) -> np.ndarray:
+def siphash24(ids: pl.Series, key: bytes, chunk: int = 1 << 17) -> np.ndarray:
     """SipHash-2-4 of every id (UTF-8) under a 16-byte key, as uint64 (equal lengths hashed together)."""
     import pyarrow as pa
 
@@ -94,15 +99,19 @@ def siphash24(ids: pl.Series, key: bytes, chunk: int = 1 << 20) -> np.ndarray:
     return out
 
 
-def bottom_k(ids: pl.Series, key: bytes, k: int) -> tuple[int, ...]:
-    """The k smallest distinct keyed hashes of the ids (fewer when there are fewer ids), ascending."""
-    hashes = siphash24(ids, key)
-    if len(hashes) > 8 * k:  # the candidates: far fewer than all ids, usually enough distinct ones
+def smallest_distinct(hashes: np.ndarray, k: int) -> tuple[int, ...]:
+    """The k smallest distinct values, ascending (a child with several rows repeats its hash)."""
+    if len(hashes) > 8 * k:  # the candidates: far fewer than all values, usually enough distinct ones
         candidates = np.unique(np.partition(hashes, 8 * k)[: 8 * k + 1])
         hashes = candidates if len(candidates) >= k else np.unique(hashes)
     else:
         hashes = np.unique(hashes)
     return tuple(int(h) for h in hashes[:k])
+
+
+def bottom_k(ids: pl.Series, key: bytes, k: int) -> tuple[int, ...]:
+    """The k smallest distinct keyed hashes of the ids (fewer when there are fewer ids), ascending."""
+    return smallest_distinct(siphash24(ids, key), k)
 
 
 def estimated_size(sketch: tuple[int, ...], k: int) -> float:

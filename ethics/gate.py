@@ -42,7 +42,6 @@ import polars as pl
 from ethics import noise
 from ethics._aggregate import UNASSIGNED, aggregate, encode
 from ethics._records_schema import CARE_TYPES
-from ethics._sketch import bottom_k
 from ethics.disclosure import apply_cbs_rule
 from ethics.ledger import ChargeRequest, Ledger
 from ethics.policy import Policy
@@ -292,24 +291,13 @@ def release(
 
     frame = read_records(records, policy, known_wijken=set(wijk_keys))
     synthetic = synthetic or bool("synthetic" in frame.columns and frame["synthetic"].all())
-    encoded = encode(frame, wijk_keys)
-    del frame  # from here on only integer codes and the client ids (for the ledger's keyed sketch)
+    encoded = encode(frame, wijk_keys, ledger.sketch_key)
+    del frame  # from here on only integer codes and keyed hashes of the client ids
     years = sorted(years or encoded.years)
     truth = aggregate(encoded, years, policy.privacy, wijk_keys)
     del encoded
-    requests = [
-        ChargeRequest(
-            dataset_id,
-            y,
-            policy.privacy.epsilon_per_release,
-            bottom_k(
-                truth.clients.get(y, pl.Series([], dtype=pl.String)),
-                ledger.sketch_key,
-                policy.privacy.sketch_size,
-            ),
-        )
-        for y in years
-    ]
+    eps = policy.privacy.epsilon_per_release
+    requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ())) for y in years]
     states = ledger.charge(
         requests, policy.privacy.total_epsilon, synthetic=synthetic, note=f"wijksignaal gate, {gemeente}"
     )

@@ -188,12 +188,11 @@ def _duplicates(frame: pl.DataFrame, file: str) -> list[Problem]:
     """Exact duplicate rows (the later copies): candidates share a hash of client and start, then compared."""
     import numpy as np
 
-    keys = frame.select(pl.col("client_id").hash(11) ^ pl.col("start_date").hash(13)).to_series().to_numpy()
-    ordered = pl.Series(keys).sort().to_numpy()
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-    repeated = np.unique(repeated)
-    slot = np.minimum(np.searchsorted(repeated, keys), max(len(repeated) - 1, 0))
-    candidates = np.flatnonzero(repeated[slot] == keys) if len(repeated) else np.zeros(0, np.int64)
+    keys = frame.select(pl.col("client_id").hash(11) ^ pl.col("start_date").hash(13)).to_series()
+    order = keys.arg_sort().to_numpy()
+    ordered = keys.to_numpy()[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    candidates = np.unique(np.r_[order[same], order[same + 1]])
     if not len(candidates):
         return []
     subset = frame.select(REQUIRED).gather(candidates)

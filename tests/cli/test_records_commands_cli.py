@@ -60,12 +60,15 @@ def test_ledger_show_lists_spend_and_remainder(tmp_path):
     assert line.split()[1:5] == ["2022", "3/2", "3", "3/2"]
 
 
-@pytest.mark.parametrize(("sql", "expected_exit", "reason"), [
-    (None, 0, "hash chain intact (2 charge(s))"),
-    ("UPDATE charges SET epsilon = '1/10' WHERE seq = 1", 3, "row 1: its contents do not match its hash"),
-    ("DELETE FROM charges WHERE seq = 1", 3, "a row was deleted or inserted"),
-    ("DELETE FROM charges WHERE seq = 2", 3, "the last row was deleted"),
-])
+@pytest.mark.parametrize(
+    ("sql", "expected_exit", "reason"),
+    [
+        (None, 0, "hash chain intact (2 charge(s))"),
+        ("UPDATE charges SET epsilon = '1/10' WHERE seq = 1", 3, "row 1: its contents do not match its hash"),
+        ("DELETE FROM charges WHERE seq = 1", 3, "a row was deleted or inserted"),
+        ("DELETE FROM charges WHERE seq = 2", 3, "the last row was deleted"),
+    ],
+)
 def test_ledger_verify(tmp_path, sql, expected_exit, reason):
     path = _charged_ledger(tmp_path)
     if sql:
@@ -83,8 +86,16 @@ def test_run_with_demo_records_publishes_releases_and_the_privacy_section(tmp_pa
     result = runner.invoke(app, ["run", "--demo-records", "--out", str(out)])
     assert result.exit_code == 0, result.output
     releases = pl.read_csv(out / "releases.csv")
-    assert {"region_code", "year", "care_type", "measure", "value", "status", "epsilon", "accuracy_95"} <= set(
-        releases.columns)
+    assert {
+        "region_code",
+        "year",
+        "care_type",
+        "measure",
+        "value",
+        "status",
+        "epsilon",
+        "accuracy_95",
+    } <= set(releases.columns)
     assert releases["synthetic"].all()
     privacy = json.loads((out / "audit.json").read_text())["privacy"]
     assert privacy["synthetic"] is True and "SYNTHETIC" in privacy["records"]
@@ -95,13 +106,26 @@ def test_run_with_demo_records_publishes_releases_and_the_privacy_section(tmp_pa
 @pytest.mark.slow
 def test_run_with_a_latin1_dutch_records_file(tmp_path):
     values = dict(zip(HEADER, ROW, strict=True))
-    rows = [tuple((values | {"client_id": f"SYN-{i}", "wijk_code": f"WK0518{10 + i % 30:02d}",
-                             "provider": "Zorg à Domicile (SYNTHETIC)", "cost_eur": "1.234,50"})[c] for c in HEADER)
-            for i in range(300)]
+    rows = [
+        tuple(
+            (
+                values
+                | {
+                    "client_id": f"SYN-{i}",
+                    "wijk_code": f"WK0518{10 + i % 30:02d}",
+                    "provider": "Zorg à Domicile (SYNTHETIC)",
+                    "cost_eur": "1.234,50",
+                }
+            )[c]
+            for c in HEADER
+        )
+        for i in range(300)
+    ]
     path = write_rows(tmp_path / "records.csv", rows, sep=";", encoding="latin-1")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--records", str(path), "--ledger", str(tmp_path / "l.sqlite"),
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["run", "--records", str(path), "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     releases = pl.read_csv(out / "releases.csv")
     assert not releases["synthetic"].any()  # no synthetic column in this file: treated as real records

@@ -28,8 +28,9 @@ def _row(**changes: str) -> tuple[str, ...]:
 
 
 def rows(*changes: dict[str, str]) -> Callable[[Path], Path]:
-    return lambda path: write_rows(path, [_row(client_id=f"SYN-{i}") for i in range(3)] + [_row(**c)
-                                                                                         for c in changes])
+    return lambda path: write_rows(
+        path, [_row(client_id=f"SYN-{i}") for i in range(3)] + [_row(**c) for c in changes]
+    )
 
 
 def header(*extra: str) -> Callable[[Path], Path]:
@@ -73,20 +74,34 @@ CASES = [
     ("header only", raw(",".join(HEADER).encode() + b"\n"), None, 3, "has a header but no data rows"),
     ("missing column", raw(b"client_id,wijk_code\nSYN-1,WK051802\n"), None, 3, "required column is missing"),
     ("negative cost", rows({"cost_eur": "-250"}), None, 3, "row 4, column 'cost_eur': must not be negative"),
-    ("end before start", rows({"end_date": "2021-01-01"}), None, 3, "row 4, column 'end_date': end_date is before"),
+    (
+        "end before start",
+        rows({"end_date": "2021-01-01"}),
+        None,
+        3,
+        "row 4, column 'end_date': end_date is before",
+    ),
     ("unknown wijk", rows({"wijk_code": "WK036301"}), None, 3, "row 4, column 'wijk_code': is not a wijk"),
     ("duplicate row", rows({"client_id": "SYN-1"}), None, 3, "row 4: duplicates an earlier row"),
     ("unknown care type", rows({"care_type": "wmo"}), None, 3, "row 4, column 'care_type': must be one of"),
-    ("impossible date", rows({"start_date": "2022-02-30"}), None, 3, "row 4, column 'start_date': must be a date"),
+    (
+        "impossible date",
+        rows({"start_date": "2022-02-30"}),
+        None,
+        3,
+        "row 4, column 'start_date': must be a date",
+    ),
     ("budget exhausted", rows(), spent, 4, "only 0 of 3 remains"),
     ("tampered ledger", rows(), tampered, 4, "fails its hash-chain check"),
 ]
 
 
-@pytest.mark.parametrize(("case", "make", "prepare", "expected_exit", "expected_reason"), CASES,
-                         ids=[c[0] for c in CASES])
-def test_hostile_records_are_refused_and_nothing_is_written(tmp_path, case, make, prepare, expected_exit,
-                                                             expected_reason):
+@pytest.mark.parametrize(
+    ("case", "make", "prepare", "expected_exit", "expected_reason"), CASES, ids=[c[0] for c in CASES]
+)
+def test_hostile_records_are_refused_and_nothing_is_written(
+    tmp_path, case, make, prepare, expected_exit, expected_reason
+):
     path = make(tmp_path / "records.csv")
     ledger = tmp_path / "ledger.sqlite"
     if prepare is not None:
@@ -101,6 +116,20 @@ def test_hostile_records_are_refused_and_nothing_is_written(tmp_path, case, make
 
 def test_records_need_exactly_one_gemeente(tmp_path):
     path = rows()(tmp_path / "records.csv")
-    result = runner.invoke(app, ["run", "--records", str(path), "--gemeente", "GM0518", "--gemeente", "GM0363",
-                                 "--ledger", str(tmp_path / "l.sqlite"), "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--records",
+            str(path),
+            "--gemeente",
+            "GM0518",
+            "--gemeente",
+            "GM0363",
+            "--ledger",
+            str(tmp_path / "l.sqlite"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 2 and "exactly one gemeente" in result.output

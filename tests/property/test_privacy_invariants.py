@@ -34,19 +34,33 @@ def test_budget_is_never_overspent(tmp_path_factory, charges):
     assert {s.dataset_id: s.spent_after for s in ledger.show(total)} == {k: v for k, v in spent.items() if v}
 
 
-rules = st.builds(lambda base, secret, extra: DisclosurePolicy(rounding_base=base, secret_max=secret,
-                                                               min_released_count=secret + extra),
-                  st.integers(1, 10), st.integers(0, 20), st.integers(1, 20))
+rules = st.builds(
+    lambda base, secret, extra: DisclosurePolicy(
+        rounding_base=base, secret_max=secret, min_released_count=secret + extra
+    ),
+    st.integers(1, 10),
+    st.integers(0, 20),
+    st.integers(1, 20),
+)
 
 
-@given(values=st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=50),
-       measure=st.sampled_from(sorted(COUNT_MEASURES)), rule=st.one_of(st.just(CBS), rules))
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=50),
+    measure=st.sampled_from(sorted(COUNT_MEASURES)),
+    rule=st.one_of(st.just(CBS), rules),
+)
 def test_cbs_rule_no_ok_count_below_the_minimum_or_off_the_base(values, measure, rule):
-    frame = pl.DataFrame({"measure": [measure] * len(values), "value": values, "status": ["ok"] * len(values)},
-                         schema_overrides={"value": pl.Int64})
+    frame = pl.DataFrame(
+        {"measure": [measure] * len(values), "value": values, "status": ["ok"] * len(values)},
+        schema_overrides={"value": pl.Int64},
+    )
     out = apply_cbs_rule(frame, rule)
     ok = out.filter(pl.col("status") == "ok")["value"]
-    assert ok.null_count() == 0 and (ok >= rule.min_released_count).all() and (ok % rule.rounding_base == 0).all()
+    assert (
+        ok.null_count() == 0
+        and (ok >= rule.min_released_count).all()
+        and (ok % rule.rounding_base == 0).all()
+    )
     assert out.filter(pl.col("status") != "ok")["value"].null_count() == (out["status"] != "ok").sum()
     small = [v is None or v <= rule.secret_max for v in values]
     assert all(s == "secret" for s, is_small in zip(out["status"], small, strict=True) if is_small)

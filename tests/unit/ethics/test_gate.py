@@ -90,7 +90,7 @@ def test_gemeente_totals_are_consistent_with_the_wijken():
 def _truth(path, inputs, policy) -> pl.DataFrame:
     """True bounded values of every released cell (wijk, gemeente, care type 'all'), for the simulation."""
     frame = read_records(path, policy, set(inputs["wijk_keys"]))
-    enc = encode(frame, inputs["wijk_keys"])
+    enc = encode(frame, inputs["wijk_keys"], bytes(16))
     t = aggregate(enc, enc.years, policy.privacy, inputs["wijk_keys"])
     nodes = t.nodes.with_columns(measure=pl.col("measure").replace("clients_by_care_type", "clients"))
     summed = (
