@@ -32,6 +32,7 @@ MOST_NEED: dict[str, tuple[str, str]] = {"income_tercile": ("low", "high")}
 # error: lower is better (ratio to overall); bias: signed gap; selection: ratio in either direction.
 METRIC_KIND = {"forecast_mae": "error", "forecast_bias": "bias", "model_mae": "error", "model_bias": "bias",
                "selection_rate": "selection", "selection_rate_youth": "selection",
+               "selection_given_need": "selection",
                "withheld_share": "error", "accuracy_95": "error"}
 INCOME = "income_avg_per_inhabitant_x1000eur"
 

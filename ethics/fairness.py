@@ -8,7 +8,10 @@ privacy release) gives the confidence interval. Each group is compared with all 
 - selection metrics: ratio in either direction; for need groupings (policy `need_groupings`) only selection
   against the direction of need counts (the neediest group selected less, the least needy more; the groups
   in between are not judged);
-- bias metrics: |group bias - overall bias| / overall mean absolute error.
+- bias metrics: |group bias - overall bias| / overall mean absolute error;
+- selection_given_need: selected wijken of a group / the selections its mix of need strata (income thirds)
+  predicts, compared with 1 in either direction: unequal selection at equal need. By default this, and not
+  the raw selection rate (which differs wherever need differs), is what blocks.
 
 Verdict: above the flag limit -> flag; above the fail limit while the confidence interval is also beyond the
 flag limit and the group has at least `min_group_regions` wijken -> fail; else pass. With `on_fail = block`
@@ -23,7 +26,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ethics._fairness_inputs import GROUP_ORDER, GROUPINGS, METRIC_KIND, MOST_NEED, assign_groups
+from ethics._fairness_inputs import GROUP_ORDER, GROUPINGS, METRIC_KIND, assign_groups
+from ethics._fairness_stats import bootstrap, metric_function, need_side, per_wijk_value, verdict
 from ethics.errors import FairnessBlock
 from ethics.policy import FairnessPolicy
 
@@ -45,42 +49,6 @@ class FairnessResult:
     audit: dict[str, Any] = field(default_factory=dict)
 
 
-def metric_function(kind: str):  # noqa: ANN201 - a metric callable for fairlearn
-    """The fairlearn metric for a metric kind: (y_true, y_pred, sample_weight) -> float."""
-    from fairlearn.metrics import selection_rate
-    from sklearn.metrics import mean_absolute_error
-
-    if kind == "error":
-        return mean_absolute_error
-    if kind == "selection":
-        return selection_rate
-
-    def signed_bias(y_true, y_pred, sample_weight=None) -> float:  # noqa: ANN001
-        return float(np.average(np.asarray(y_pred) - np.asarray(y_true), weights=sample_weight))
-
-    return signed_bias
-
-
-def _per_wijk_value(kind: str, frame: pl.DataFrame) -> np.ndarray:
-    diff = frame["y_pred"].to_numpy() - frame["y_true"].to_numpy()
-    if kind == "error":
-        return np.abs(diff)
-    if kind == "selection":
-        return (frame["y_pred"].to_numpy() == 1).astype(float)
-    return diff
-
-
-def _bootstrap(values: np.ndarray, weights: np.ndarray, policy: FairnessPolicy,
-               rng: np.random.Generator) -> tuple[float, float]:
-    """Percentile interval of the weighted mean, resampling the group's own wijken."""
-    idx = rng.integers(0, len(values), size=(policy.n_boot, len(values)))
-    w = weights[idx]
-    stats = (w * values[idx]).sum(axis=1) / np.where(w.sum(axis=1) > 0, w.sum(axis=1), np.nan)
-    tail = (1 - policy.ci_level) / 2
-    lo, hi = np.nanquantile(stats, [tail, 1 - tail])
-    return float(lo), float(hi)
-
-
 def _metric_frame(metric: str, data: pl.DataFrame, grouping: str):  # noqa: ANN202
     from fairlearn.metrics import MetricFrame
 
@@ -89,49 +57,10 @@ def _metric_frame(metric: str, data: pl.DataFrame, grouping: str):  # noqa: ANN2
                        sample_params={"sample_weight": data["weight"].to_numpy()})
 
 
-def _need_side(grouping: str, group: str, policy: FairnessPolicy) -> str | None:
-    if grouping not in policy.need_groupings or grouping not in MOST_NEED:
-        return None
-    most, least = MOST_NEED[grouping]
-    return "most" if group == most else "least" if group == least else "between"
-
-
-def _ratio(a: float, b: float) -> float:
-    if b == 0:
-        return 1.0 if a == 0 else float("inf")
-    return a / b
-
-
-def _disparity(kind: str, value: float, ci: tuple[float, float], ref: float, scale: float,
-               side: str | None) -> tuple[float, float]:
-    """(point disparity, disparity of the interval end nearest the reference)."""
-    if kind == "bias":
-        near = 0.0 if ci[0] <= ref <= ci[1] else min(abs(ci[0] - ref), abs(ci[1] - ref))
-        return _ratio(abs(value - ref), scale), _ratio(near, scale)
-    if kind == "error":
-        return _ratio(value, ref), _ratio(ci[0], ref)
-    over, under = (_ratio(value, ref), _ratio(ci[0], ref)), (_ratio(ref, value), _ratio(ref, ci[1]))
-    options = {"most": [under], "least": [over], "between": [(1.0, 1.0)], None: [over, under]}[side]
-    return max(options)
-
-
-def verdict(kind: str, value: float, ci: tuple[float, float], ref: float, n_regions: int,
-            policy: FairnessPolicy, scale: float = 1.0, side: str | None = None) -> str:
-    """pass / flag / fail for one group's metric against the level of all wijken (see the module docstring).
-
-    >>> from ethics.policy import FairnessPolicy
-    >>> policy = FairnessPolicy()
-    >>> verdict("error", 1.25, (1.2, 1.3), 1.0, 40, policy)
-    'pass'
-    >>> verdict("error", 1.6, (1.3, 1.9), 1.0, 40, policy)
-    'fail'
-    """
-    point, near = _disparity(kind, value, ci, ref, scale, side)
-    flag, fail = ((policy.max_bias_flag, policy.max_bias_fail) if kind == "bias"
-                  else (policy.max_ratio_flag, policy.max_ratio_fail))
-    if point > fail and near > flag and n_regions >= policy.min_group_regions:
-        return "fail"
-    return "flag" if point > flag else "pass"
+def _row(grouping: str, group: str, n: int, metric: str, value: float, ci: tuple[float, float],
+         v: str) -> dict[str, Any]:
+    return {"grouping": grouping, "group": group, "n_regions": n, "metric": metric, "value": value,
+            "ci_low": ci[0], "ci_high": ci[1], "verdict": v}
 
 
 def _rows_for(metric: str, data: pl.DataFrame, grouping: str, policy: FairnessPolicy,
@@ -139,19 +68,43 @@ def _rows_for(metric: str, data: pl.DataFrame, grouping: str, policy: FairnessPo
     data = data.filter(pl.col(grouping).is_not_null())
     mf = _metric_frame(metric, data, grouping)
     ref, kind = float(mf.overall), METRIC_KIND[metric]
-    values = _per_wijk_value(kind, data)
+    values, weights = per_wijk_value(kind, data), data["weight"].to_numpy()
     rows = []
-    order = [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].to_list())]
-    for group in order:
+    for group in [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].to_list())]:
         mask = (data[grouping] == group).to_numpy()
-        ci = _bootstrap(values[mask], data["weight"].to_numpy()[mask], policy, rng)
-        value = float(mf.by_group[group])
-        n = int(data.filter(pl.col(grouping) == group)["region_code"].n_unique())
-        side = _need_side(grouping, group, policy)
+        ci = bootstrap(values[mask], np.ones(int(mask.sum())), weights[mask], policy, rng)
+        value, n = float(mf.by_group[group]), int(mask.sum())
+        side = need_side(grouping, group, policy)
         v = verdict(kind, value, ci, ref, n, policy, scales.get(metric, 1.0), side)
-        rows.append({"grouping": grouping, "group": group, "n_regions": n, "metric": metric, "value": value,
-                     "ci_low": ci[0], "ci_high": ci[1], "verdict": v})
+        rows.append(_row(grouping, group, n, metric, value, ci, v))
     return rows, ref
+
+
+def _given_need(data: pl.DataFrame, policy: FairnessPolicy, rng: np.random.Generator) -> list[dict[str, Any]]:
+    """selection_given_need: per group, selected wijken / the selections its need mix predicts.
+
+    Need strata are the groups of the first need grouping (income tercile); each wijk is expected to be
+    selected at the rate of its stratum. 1 = selected as need predicts; the verdict compares with 1.
+    """
+    need = next((g for g in sorted(policy.need_groupings) if g in data.columns), None)
+    if need is None:
+        return []
+    data = data.filter(pl.col(need).is_not_null())
+    sel, w = (data["y_pred"] == 1).cast(pl.Float64), data["weight"]
+    rate = data.with_columns(sel.alias("s")).group_by(need).agg(
+        ((pl.col("s") * pl.col("weight")).sum() / pl.col("weight").sum()).alias("expected"))
+    data = data.join(rate, on=need, how="left")
+    rows = []
+    for grouping in (g for g in GROUPINGS if g not in policy.need_groupings):
+        for group in [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].drop_nulls().to_list())]:
+            mask = (data[grouping] == group).to_numpy()
+            num, den, wm = sel.to_numpy()[mask], data["expected"].to_numpy()[mask], w.to_numpy()[mask]
+            value = float(np.divide((wm * num).sum(), (wm * den).sum())) if (wm * den).sum() > 0 else (
+                1.0 if num.sum() == 0 else float("inf"))
+            ci = bootstrap(num, den, wm, policy, rng)
+            v = verdict("selection", value, ci, 1.0, int(mask.sum()), policy)
+            rows.append(_row(grouping, group, int(mask.sum()), "selection_given_need", value, ci, v))
+    return rows
 
 
 def _scales(inputs: dict[str, pl.DataFrame]) -> dict[str, float]:
@@ -183,6 +136,9 @@ def audit_fairness(values: pl.DataFrame, inputs: dict[str, pl.DataFrame], policy
                 new, ref = _rows_for(metric, data, grouping, policy, rng, scales)
                 rows += new
                 overall.setdefault(metric, {})[grouping] = ref
+        if metric == "selection_rate":
+            rows += (need_rows := _given_need(data, policy, rng))
+            overall |= {"selection_given_need": {r["grouping"]: 1.0 for r in need_rows}} if need_rows else {}
     table = _table(rows)
     audit = _audit(table, overall, scales, policy, {"cut_points": cuts, **(context or {})})
     _maybe_block(table, overall, policy)

@@ -26,6 +26,7 @@ __all__ = [
     "SPLIT_MEASURES",
     "IdentifierPolicy",
     "FairnessPolicy",
+    "BLOCKING_METRICS",
     "FAIRNESS_GROUPINGS",
     "FAIRNESS_METRICS",
     "Policy",
@@ -175,7 +176,9 @@ class IdentifierPolicy:
 
 
 FAIRNESS_METRICS = frozenset({"forecast_mae", "forecast_bias", "model_mae", "model_bias", "selection_rate",
-                              "selection_rate_youth", "withheld_share", "accuracy_95"})
+                              "selection_rate_youth", "selection_given_need", "withheld_share", "accuracy_95"})
+# A list meant to follow need selects unevenly wherever need differs: what blocks is selection at equal need.
+BLOCKING_METRICS = frozenset({"forecast_mae", "forecast_bias", "model_mae", "model_bias", "selection_given_need"})
 FAIRNESS_GROUPINGS = frozenset({"income_tercile", "migration_tercile", "urbanity_class", "size_class"})
 
 
@@ -197,7 +200,7 @@ class FairnessPolicy:
     ci_level: float = 0.95
     bootstrap_seed: int = 20240601
     need_groupings: frozenset[str] = frozenset({"income_tercile"})
-    blocking_metrics: frozenset[str] = FAIRNESS_METRICS - {"withheld_share", "accuracy_95"}
+    blocking_metrics: frozenset[str] = BLOCKING_METRICS
 
     def __post_init__(self) -> None:
         _require(self.on_fail in ("flag", "block"), "on_fail", "must be 'flag' or 'block'", self.on_fail)

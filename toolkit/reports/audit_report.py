@@ -31,9 +31,10 @@ def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
     text = t("sum.fairness", p=counts.get("pass", 0), f=counts.get("flag", 0), x=counts.get("fail", 0))
     worst = sorted(fair.get("not_pass", []), key=lambda r: r["verdict"] != "fail")[:3]
     if worst:
-        text += " " + "; ".join(f"{t('verdict.' + r['verdict'])}: {t('metric.' + r['metric'])} - "
-                                f"{t('short.' + r['grouping'])} {t('group.' + r['group'])}" for r in worst)
-    expected = {"forecast_mae", "model_mae", "selection_rate", "withheld_share"}
+        items = [f"{t('verdict.' + r['verdict'])}: {t('metric.' + r['metric'])} "
+                 f"({t('short.' + r['grouping'])}: {t('group.' + r['group'])})" for r in worst]
+        text += " " + "; ".join(items) + "."
+    expected = {"forecast_mae", "model_mae", "selection_rate", "selection_given_need", "withheld_share"}
     missing = sorted(expected - set(fair.get("metrics", [])))
     if missing:
         text += " " + t("sum.not_measured", metrics=", ".join(t("metric." + m) for m in missing))

@@ -126,20 +126,53 @@ def _lopsided_selection() -> dict[str, pl.DataFrame]:
     return selection_inputs(cands, prio)
 
 
-def test_block_raises_exit_4_on_a_failing_blocking_metric():
+def _mixed_values() -> pl.DataFrame:
+    """SYNTHETIC: every income third holds low, middle and high migration shares (k % 3)."""
+    return _values().with_columns((pl.col("income").cast(pl.Int64) % 3 / 10).alias("migration_share"))
+
+
+def _selection_at_equal_need() -> dict[str, pl.DataFrame]:
+    """SYNTHETIC: in every income third only the wijken with the highest migration share are selected."""
+    cands = pl.DataFrame({"region_code": _values()["region_code"], "youth_population": [500] * N})
+    prio = pl.DataFrame({"region_code": [f"WK0999{k:02d}" for k in range(1, N + 1) if k % 3 == 2]})
+    return selection_inputs(cands, prio)
+
+
+def test_block_raises_exit_4_on_unequal_selection_at_equal_need():
     with pytest.raises(FairnessBlock) as err:
-        audit_fairness(_values(), _lopsided_selection(), FairnessPolicy(on_fail="block"))
+        audit_fairness(_mixed_values(), _selection_at_equal_need(), FairnessPolicy(on_fail="block"))
     assert err.value.exit_code == 4
-    assert "selection_rate" in str(err.value) and "migration_tercile" in str(err.value)
+    assert "selection_given_need" in str(err.value) and "migration_tercile" in str(err.value)
+
+
+def test_selection_that_follows_need_does_not_block():
+    result = audit_fairness(_values(), _lopsided_selection(), FairnessPolicy(on_fail="block"))
+    raw = result.table.filter(pl.col("grouping") == "migration_tercile",
+                              pl.col("metric") == "selection_rate")
+    assert raw.filter(pl.col("group") == "high")["verdict"].item() == "fail"  # shown to the ethical officer
+    given = result.table.filter(pl.col("metric") == "selection_given_need",
+                                pl.col("grouping") == "migration_tercile")
+    assert set(given["verdict"]) == {"pass"}  # at equal income, migration makes no difference
+
+
+def test_selection_given_need_equals_observed_over_expected():
+    result = audit_fairness(_mixed_values(), _selection_at_equal_need(), FairnessPolicy())
+    given = result.table.filter(pl.col("metric") == "selection_given_need",
+                                pl.col("grouping") == "migration_tercile")
+    by_group = dict(zip(given["group"], given["value"], strict=True))
+    # selected k % 3 == 2: 3 of wijken 1-10, 4 of 11-20, 3 of 21-30 -> third rates 0.3, 0.4, 0.3; the ten
+    # high-migration wijken are all selected, while their need mix predicts 3 x 0.3 + 4 x 0.4 + 3 x 0.3 = 3.4
+    assert by_group["high"] == pytest.approx(10 / 3.4, abs=1e-4)
+    assert by_group["low"] == 0.0 and by_group["middle"] == 0.0
+    assert not result.table.filter(pl.col("metric") == "selection_given_need",
+                                   pl.col("grouping") == "income_tercile").height
 
 
 def test_flag_policy_reports_the_same_failure_without_raising():
-    result = audit_fairness(_values(), _lopsided_selection(), FairnessPolicy(on_fail="flag"))
-    mig = result.table.filter(pl.col("grouping") == "migration_tercile", pl.col("metric") == "selection_rate")
-    assert mig.filter(pl.col("group") == "high")["verdict"].item() == "fail"
-    inc = result.table.filter(pl.col("grouping") == "income_tercile", pl.col("metric") == "selection_rate")
-    assert inc.filter(pl.col("group") == "low")["verdict"].item() == "pass"  # need grouping: intended
+    result = audit_fairness(_mixed_values(), _selection_at_equal_need(), FairnessPolicy(on_fail="flag"))
     assert result.audit["verdict"] == "fail" and result.audit["counts"]["fail"] >= 1
+    inc = result.table.filter(pl.col("grouping") == "income_tercile", pl.col("metric") == "selection_rate")
+    assert set(inc["verdict"]) == {"pass"}  # each third is selected equally
 
 
 def test_burden_metrics_never_block():
