@@ -73,3 +73,46 @@ def test_shipped_policy_split_reads_as_fractions():
     p = load_policy().privacy
     assert dict(p.epsilon_split)["clients"] == Fraction(3, 10)
     assert p.overlap_threshold == Fraction(1, 2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expectation"),
+    [
+        ({}, None),
+        ({"forbidden_columns": frozenset({"bsn", "naam"})}, None),
+        ({"forbidden_columns": frozenset({"naam"})}, "forbidden_columns"),
+    ],
+)
+def test_identifier_policy(kwargs, expectation):
+    from ethics.policy import IdentifierPolicy
+
+    if expectation is None:
+        IdentifierPolicy(**kwargs)
+    else:
+        with pytest.raises(ValueError, match=expectation):
+            IdentifierPolicy(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("levels", "expectation"),
+    [
+        (frozenset({"wijk", "gemeente"}), None),
+        (frozenset({"wijk", "buurt"}), "allowed_levels"),
+    ],
+)
+def test_policy_levels(levels, expectation):
+    from ethics.policy import DisclosurePolicy, FairnessPolicy, IdentifierPolicy, Policy
+
+    parts = {
+        "preset": "test",
+        "disclosure": DisclosurePolicy(),
+        "privacy": PrivacyPolicy(),
+        "identifiers": IdentifierPolicy(),
+        "fairness": FairnessPolicy(),
+        "allowed_levels": levels,
+    }
+    if expectation is None:
+        Policy(**parts)
+    else:
+        with pytest.raises(ValueError, match=expectation):
+            Policy(**parts)
