@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -12,11 +12,11 @@ from toolkit.reports.audit import to_json
 from toolkit.reports.audit_report import render_audit_report
 from toolkit.reports.wijkprofielen import WijkInputs, render_wijkprofielen
 
-__all__ = ["build_documents", "gemeente_names", "wijk_inputs"]
+if TYPE_CHECKING:
+    from toolkit.forecasts import ForecastResult
+    from toolkit.profiles import ProfileResult
 
-_EMPTY_PRIORITY = pl.DataFrame(schema={"gemeente_code": pl.String, "region_code": pl.String,
-                                       "priority_rank": pl.Int64, "reasons_nl": pl.String,
-                                       "reasons_en": pl.String})
+__all__ = ["build_documents", "gemeente_names", "wijk_inputs"]
 
 
 def gemeente_names(panel: Panel) -> dict[str, str]:
@@ -27,15 +27,12 @@ def gemeente_names(panel: Panel) -> dict[str, str]:
     return {g: names.get(g) or g for g in panel.gemeenten}
 
 
-def wijk_inputs(panel: Panel, profiles: Any, forecasts: Any) -> WijkInputs:
+def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult) -> WijkInputs:
     """What wijkprofielen.html needs from the stages (observed clients from the CBS panel)."""
-    table = getattr(profiles, "table", profiles)
     history = (panel.level("wijk").filter(pl.col("gemeente_code").is_in(list(panel.gemeenten)),
                                           pl.col("year") <= panel.latest_year)
                .select("region_code", "year", pl.col("youth_care_clients").alias("clients")).drop_nulls())
-    signals, priority = getattr(profiles, "signals", None), getattr(profiles, "priority", None)
-    return WijkInputs(profiles=table, priority=_EMPTY_PRIORITY if priority is None else priority,
-                      signals=signals if signals is not None else pl.DataFrame(),
+    return WijkInputs(profiles=profiles.table, priority=profiles.priority, signals=profiles.signals,
                       forecast=forecasts.table, growth=forecasts.growth, history=history,
                       gemeenten=gemeente_names(panel), latest_year=panel.latest_year)
 
@@ -47,7 +44,7 @@ def _scope_name(panel: Panel) -> str:
     return ", ".join(f"{name} ({code})" for code, name in names.items())
 
 
-def build_documents(audit: dict[str, Any], panel: Panel, profiles: Any, forecasts: Any,
+def build_documents(audit: dict[str, Any], panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
                     fairness: pl.DataFrame, lang: str) -> list[Document]:
     """audit.json plus the two self-contained HTML pages."""
     from toolkit.sources import load_provenance

@@ -8,7 +8,7 @@ the same egress key check as every other output.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -23,22 +23,25 @@ from ethics.fairness import FAIRNESS_COLUMNS, FairnessResult, audit_fairness
 from ethics.policy import Policy
 from toolkit.panel import Panel
 
+if TYPE_CHECKING:
+    from ethics.gate import Releases
+    from toolkit.forecasts import ForecastResult
+    from toolkit.profiles import ProfileResult
+
 __all__ = ["NATIONAL_METRICS", "fairness_audit"]
 
 NATIONAL_METRICS = ("forecast_mae", "forecast_bias", "model_mae", "model_bias")
 
 
-def _inputs(profiles: Any, forecasts: Any, releases: Any) -> dict[str, pl.DataFrame]:
-    table = getattr(profiles, "table", profiles)
+def _inputs(profiles: ProfileResult, forecasts: ForecastResult, releases: Releases | None
+            ) -> dict[str, pl.DataFrame]:
     inputs: dict[str, pl.DataFrame] = {}
-    if getattr(forecasts, "region_errors", None) is not None and not forecasts.region_errors.is_empty():
+    if not forecasts.region_errors.is_empty():
         inputs |= forecast_inputs(forecasts.region_errors, model="model")
-    if getattr(profiles, "model_errors", None) is not None:
-        inputs |= model_inputs(profiles.model_errors)
-    if getattr(profiles, "priority", None) is not None:
-        candidates = table.filter(pl.col("status") == "ok").select("region_code", "youth_population")
-        inputs |= selection_inputs(candidates, profiles.priority)
-    if releases is not None and getattr(releases, "table", None) is not None:
+    inputs |= model_inputs(profiles.model_errors)
+    candidates = profiles.table.filter(pl.col("status") == "ok").select("region_code", "youth_population")
+    inputs |= selection_inputs(candidates, profiles.priority)
+    if releases is not None:
         inputs |= burden_inputs(releases.table)
     return inputs
 
@@ -50,8 +53,8 @@ def _areas(panel: Panel) -> tuple[str, str]:
     return country, scope
 
 
-def fairness_audit(panel: Panel, profiles: Any, forecasts: Any, releases: Any,
-                   policy: Policy) -> FairnessResult:
+def fairness_audit(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
+                   releases: Releases | None, policy: Policy) -> FairnessResult:
     """fairness.csv (with the compared area as region_code) and the audit section; may raise FairnessBlock."""
     values = grouping_values(panel.level("wijk"), panel.latest_year)
     country, scope = _areas(panel)
