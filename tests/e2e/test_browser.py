@@ -108,3 +108,13 @@ def test_screenshot_is_not_blank(chromium, out_dir, tmp_path, name):
         colours = len(rgb.getcolors(maxcolors=1 << 20) or [])
     assert variance > 500, f"{name}: pixel variance {variance:.0f}"  # a blank page has variance ~0
     assert colours > 200, f"{name}: only {colours} colours"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_prints_to_pdf(chromium, out_dir, tmp_path, name):
+    """The print stylesheet gives a multi-page PDF (what an ethical officer files or a team hangs up)."""
+    pdf = tmp_path / name.replace(".html", ".pdf")
+    _browse(chromium, out_dir / name, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 50_000
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2

@@ -124,3 +124,36 @@ def test_audit_report_puts_the_verdicts_first(audit_html):
     summary = audit_html.index('id="summary"')
     assert summary < audit_html.index('id="inventory"') < audit_html.index('id="fairness"')
     assert audit_html.count('class="badge') >= 7
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast(audit_html):
+    """White badge text on the verdict colours, muted text and links on white: at least 4.5:1."""
+    css = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", audit_html))
+    for name in ("pass", "flag", "fail"):
+        assert _contrast(css[name], "#ffffff") >= 4.5, name
+    for name in ("ink", "muted", "link"):
+        assert _contrast(css[name], "#ffffff") >= 4.5, name
+    assert _contrast("#57606a", "#ffffff") >= 4.5  # the 'info' badge
+
+
+def test_a_wijk_off_the_list_says_why(wijk_html, den_haag_out):
+    profiles = pl.read_csv(den_haag_out / "profiles.csv")
+    ok = profiles.filter(pl.col("status") == "ok")["region_code"].to_list()
+    on_list = set(re.findall(r'<article class="card onlist" id="card-(WK\d{6})"', wijk_html))
+    off = [c for c in ok if c not in on_list]
+    assert on_list and off
+    card = re.search(rf'<article[^>]*id="card-{off[0]}".*?</article>', wijk_html, re.S).group(0)
+    assert "Niet op de prioriteitenlijst" in card and "hoogste risico-index" in card
+    first = re.search(rf'<article[^>]*id="card-{sorted(on_list)[0]}".*?</article>', wijk_html, re.S).group(0)
+    assert "Op de prioriteitenlijst (plaats" in first
