@@ -56,7 +56,7 @@ def _fill(audit: dict[str, Any], gemeente: str) -> dict[str, str]:
         else "niet beschikbaar"
     )
     values = {
-        "naam": TEXT["naam"].format(gemeente=gemeente),
+        "naam": TEXT["naam"].format(gemeente=gemeente if _single(audit) else "").strip(),
         "organisatie": f"Gemeente {gemeente}",
         "begindatum": str(audit.get("generated_at", ""))[:7],
         "einddatum": "",
@@ -106,13 +106,22 @@ def _scope(audit: dict[str, Any]) -> list[str]:
     return ["all"] if scope == "all" else list(scope)
 
 
+def _single(audit: dict[str, Any]) -> bool:
+    """One registration is about one organisation: a run over several gemeenten leaves the name to each."""
+    return _scope(audit) != ["all"] and len(_scope(audit)) == 1
+
+
 def build_register(audit: dict[str, Any], gemeente_name: str) -> dict[str, Any]:
     """The draft entry: fields in the order of the standard, each with label, value and where it came from."""
     filled = _fill(audit, gemeente_name)
+    confirm = dict(_CONFIRM)
+    if not _single(audit):
+        confirm["organisatie"] = (f"de gemeente die dit algoritme inzet: één registratie per organisatie "
+                                  f"(deze run: {len(gemeente_name.split(', '))} gemeenten)")
     fields = []
     for section, key, label in FIELDS:
-        if key in _CONFIRM:
-            value, source = TO_CONFIRM.format(what=_CONFIRM[key]), "to_confirm"
+        if key in confirm:
+            value, source = TO_CONFIRM.format(what=confirm[key]), "to_confirm"
         elif key in filled:
             value, source = filled[key], "run" if key in _FROM_RUN else "fixed"
         else:

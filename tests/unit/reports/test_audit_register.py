@@ -124,3 +124,13 @@ def test_texts_exist_in_both_languages(lang):
 
     with pytest.raises(KeyError):
         translator(lang)("no.such.key")
+
+
+def test_a_run_over_several_gemeenten_leaves_the_organisation_to_each(den_haag_audit):
+    from toolkit.reports.register import build_register
+
+    audit = {**den_haag_audit, "config": {**den_haag_audit["config"], "gemeenten": "all"}}
+    names = ", ".join(f"SYNTHETIC gemeente {i}" for i in range(345))
+    reg = {f["key"]: f for f in build_register(audit, names)["fields"]}
+    assert reg["organisatie"]["source"] == "to_confirm" and "345 gemeenten" in reg["organisatie"]["value"]
+    assert reg["naam"]["value"] == "Wijksignaal jeugdzorg"
