@@ -16,7 +16,10 @@ COMPOSITION = (
     "wijken (and the 'not in a wijk' node) hold disjoint children, so they compose in parallel: the measure "
     "costs its epsilon once, with the sensitivity of one child's bounded contribution across care types. "
     "The measures are released from the same children, so they compose sequentially: their epsilons add up "
-    "to epsilon_per_release. Gemeente totals, the sums over care types, cost per client, non-negativity, "
+    "to epsilon_per_release. Where the policy gives a measure a gemeente share, that part of its epsilon "
+    "releases the gemeente total directly (sequential within the measure) and is combined with the sum of "
+    "the wijken by inverse-variance weights. Combining, the sums over care types, cost per client, "
+    "non-negativity, "
     "rounding and the CBS rule are post-processing of noisy values and cost no budget. Each reference year "
     "is charged epsilon_per_release in the ledger, against every earlier run on largely the same children."
 )
@@ -32,6 +35,7 @@ def _measures(policy: Policy) -> list[dict[str, Any]]:
             "epsilon": str(p.epsilon_for(name)),
             "share": str(share),
             "sensitivity": sensitivity(name, policy),
+            "epsilon_gemeente_total": str(p.epsilon_for(name) * p.gemeente_share_for(name)),
         }
         for name, share in p.epsilon_split
     ]
@@ -102,7 +106,8 @@ def privacy_section(
             "key set itself is not protected by noise",
         },
         "post_processing": [
-            "gemeente total = max(0, sum of noisy nodes)",
+            "gemeente total = max(0, inverse-variance combination of its direct release and the sum of the "
+            "noisy nodes; the sum alone where the measure has no gemeente share)",
             "node values: closest non-negative integers adding up to the gemeente total",
             f"CBS rule: round to {d.rounding_base}, noisy values 0..{d.secret_max} secret, "
             f"released counts >= {d.min_released_count}",

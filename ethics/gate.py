@@ -19,12 +19,16 @@ epsilon, accuracy_95, provider, synthetic), for consumers such as profiles and f
 - `cost_per_client_eur`: gemeente level, per care type and "all" (cost_eur / clients, after rounding).
 - `provider_clients`, `provider_cost_eur`, `provider_cost_per_client_eur`: gemeente level, care_type "all",
   one row per provider (column `provider`).
-Post-processing: per measure, care type and year the gemeente value is max(0, sum of the noisy nodes) and
-the node values are the closest non-negative integers that add up to it (Euclidean projection onto the
-simplex, then largest remainders), so wijk values are consistent with the gemeente total. Then counts are
-rounded and withheld by the CBS rule; euros follow the status of their clients cell. `accuracy_95` is the
-half-width that holds with 95% probability for the noise (exact for one cell, by convolution for totals),
-plus the rounding half-width for counts. Egress accepts these tables only with the `GateToken`.
+Gemeente totals: the sum of the noisy nodes, or, for measures with a policy `gemeente_share` (by default
+clients per care type 1/3 and cost_eur 1/2), the inverse-variance combination of that sum with a direct
+release of the total that spends the share of the measure's epsilon (much more exact for per-care-type
+totals and cost per client; the wijk cells get the rest). Post-processing: per measure, care type and year
+the gemeente value is max(0, that estimate) and the node values are the closest non-negative integers that
+add up to it (Euclidean projection onto the simplex, then largest remainders), so wijk values are consistent
+with the gemeente total. Then counts are rounded and withheld by the CBS rule; euros follow the status of
+their clients cell. `accuracy_95` is the half-width that holds with 95% probability for the noise (exact for
+one cell; by convolution or simulation of the mechanism for totals; first-order for cost per client), plus
+the rounding half-width for counts. Egress accepts these tables only with the `GateToken`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -147,21 +152,46 @@ def _grid(truth: pl.DataFrame, nodes: list[str], years: list[int]) -> pl.DataFra
     )
 
 
+def _epsilons(measure: str, policy: Policy) -> tuple[Fraction, Fraction]:
+    """(epsilon of the direct gemeente release, epsilon of the node cells) of a measure."""
+    eps, share = policy.privacy.epsilon_for(measure), policy.privacy.gemeente_share_for(measure)
+    return eps * share, eps * (1 - share)
+
+
+def _combine(
+    direct: float | None, summed: float, measure: str, n_nodes: int, policy: Policy
+) -> tuple[int, float]:
+    """The gemeente estimate (>= 0) and the weight of the direct release (inverse-variance weighting)."""
+    eps_top, eps_nodes = _epsilons(measure, policy)
+    if direct is None or eps_top == 0:
+        return max(int(round(summed)), 0), 0.0
+    sens = sensitivity(measure, policy)
+    v_direct, v_sum = noise.variance(eps_top, sens), n_nodes * noise.variance(eps_nodes, sens)
+    weight = (1 / v_direct) / (1 / v_direct + 1 / v_sum)
+    return max(int(round(weight * direct + (1 - weight) * summed)), 0), weight
+
+
 def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFrame:
+    """Noisy node cells (projected onto their gemeente total) and gemeente totals, per measure."""
     out = []
     n_nodes = grid["node"].n_unique()
     for (measure,), part in grid.group_by("measure", maintain_order=True):
-        eps, sens = policy.privacy.epsilon_for(str(measure)), sensitivity(str(measure), policy)
-        part = part.with_columns(raw=pl.Series(noise.geometric_noise(part["true"].to_numpy(), eps, sens)))
-        for (year, care_type), cells in part.group_by("year", "care_type", maintain_order=True):
-            total = max(int(cells["raw"].sum()), 0)
-            values = _project(cells["raw"].to_numpy(), total)
+        name, sens = str(measure), sensitivity(str(measure), policy)
+        eps_top, eps_nodes = _epsilons(name, policy)
+        part = part.with_columns(
+            raw=pl.Series(noise.geometric_noise(part["true"].to_numpy(), eps_nodes, sens))
+        )
+        groups = part.group_by("year", "care_type", maintain_order=True).agg(pl.col("true").sum())
+        direct = noise.geometric_noise(groups["true"].to_numpy(), eps_top, sens) if eps_top else None
+        for i, ((year, care_type), cells) in enumerate(
+            part.group_by("year", "care_type", maintain_order=True)
+        ):
+            top = None if direct is None else float(direct[i])
+            total, _ = _combine(top, float(cells["raw"].sum()), name, n_nodes, policy)
+            cells = cells.with_columns(value=pl.Series(_project(cells["raw"].to_numpy(), total)))
             out.append(
-                cells.select("node", "measure").with_columns(
-                    year=pl.lit(year, pl.Int32),
-                    care_type=pl.lit(care_type),
-                    value=pl.Series(values),
-                    n_cells=pl.lit(1),
+                cells.select(
+                    "node", "measure", "year", "care_type", "value", n_types=pl.lit(1), top=pl.lit(False)
                 )
             )
             out.append(
@@ -172,7 +202,8 @@ def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFr
                         "year": [year],
                         "care_type": [care_type],
                         "value": [total],
-                        "n_cells": [n_nodes],
+                        "n_types": [1],
+                        "top": [True],
                     },
                     schema_overrides={"year": pl.Int32},
                 )
@@ -180,25 +211,39 @@ def _noisy_nodes(grid: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFr
     frame = pl.concat(out, how="vertical_relaxed")
     summed = (
         frame.filter(pl.col("measure").is_in(_SUMMED))
-        .group_by("node", "measure", "year")
-        .agg(pl.col("value").sum(), (pl.col("n_cells").sum()))
+        .group_by("node", "measure", "year", "top")
+        .agg(pl.col("value").sum(), pl.col("n_types").sum())
         .with_columns(care_type=pl.lit("all"))
     )
     frame = pl.concat([frame, summed.select(frame.columns)], how="vertical_relaxed")
-    return frame.filter(pl.col("node") != UNASSIGNED)
+    return frame.filter(pl.col("node") != UNASSIGNED).with_columns(n_nodes=pl.lit(n_nodes))
+
+
+def _half_width(measure: str, top: bool, n_types: int, n_nodes: int, policy: Policy) -> int:
+    """95% half-width of the noise of one released value (a node cell, or a gemeente total)."""
+    sens = sensitivity(measure, policy)
+    eps_top, eps_nodes = _epsilons(measure, policy)
+    if not top:
+        return noise.sum_accuracy_95(eps_nodes, sens, n_types)
+    if eps_top == 0:
+        return noise.sum_accuracy_95(eps_nodes, sens, n_types * n_nodes)
+    _, weight = _combine(0.0, 0.0, measure, n_nodes, policy)
+    return noise.combined_accuracy_95(
+        [(weight, eps_top, sens, n_types), (1 - weight, eps_nodes, sens, n_types * n_nodes)]
+    )
 
 
 def _accuracy(frame: pl.DataFrame, policy: Policy) -> pl.DataFrame:
     half = policy.disclosure.rounding_base // 2
-    combos = frame.select("budget_measure", "n_cells").unique()
+    keys = ["budget_measure", "top", "n_types", "n_nodes"]
+    combos = frame.select(keys).unique()
     acc = [
-        noise.sum_accuracy_95(policy.privacy.epsilon_for(m), sensitivity(m, policy), n)
-        + (0 if m.endswith("_eur") else half)
-        for m, n in combos.iter_rows()
+        _half_width(m, t, k, n, policy) + (0 if m.endswith("_eur") else half)
+        for m, t, k, n in combos.iter_rows()
     ]
-    eps = [float(policy.privacy.epsilon_for(m)) for m, _ in combos.iter_rows()]
+    eps = [float(policy.privacy.epsilon_for(m)) for m, *_ in combos.iter_rows()]
     lookup = combos.with_columns(accuracy_95=pl.Series(acc, dtype=pl.Int64), epsilon=pl.Series(eps))
-    return frame.join(lookup, on=["budget_measure", "n_cells"], how="left")
+    return frame.join(lookup, on=keys, how="left")
 
 
 def _noisy_providers(truth: pl.DataFrame, gemeente: str, policy: Policy) -> pl.DataFrame:
@@ -214,7 +259,9 @@ def _noisy_providers(truth: pl.DataFrame, gemeente: str, policy: Policy) -> pl.D
         year=pl.col("year").cast(pl.Int32),
         care_type=pl.lit("all"),
         value=pl.col("value").cast(pl.Int64),
-        n_cells=pl.lit(1),
+        n_types=pl.lit(1),
+        top=pl.lit(False),
+        n_nodes=pl.lit(1),
         provider="provider",
     )
 

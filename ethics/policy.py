@@ -89,6 +89,11 @@ DEFAULT_SPLIT: tuple[tuple[str, Fraction], ...] = (
     ("provider_clients", Fraction(1, 20)), ("provider_cost_eur", Fraction(1, 20)),
 )
 
+#: Measures released per wijk and gemeente; a share of their epsilon may release the gemeente total directly.
+NODE_MEASURES = ("clients", "clients_by_care_type", "trajectories", "cost_eur", "stepped_care_clients")
+DEFAULT_GEMEENTE_SHARE: tuple[tuple[str, Fraction], ...] = (
+    ("clients_by_care_type", Fraction(1, 3)), ("cost_eur", Fraction(1, 2)))
+
 
 @dataclass(frozen=True, slots=True)
 class PrivacyPolicy:
@@ -111,6 +116,7 @@ class PrivacyPolicy:
     epsilon_split: tuple[tuple[str, Fraction], ...] = DEFAULT_SPLIT
     overlap_threshold: Fraction = Fraction(1, 2)
     sketch_size: int = 256
+    gemeente_share: tuple[tuple[str, Fraction], ...] = DEFAULT_GEMEENTE_SHARE
 
     def __post_init__(self) -> None:
         _require(self.unit == "client_id", "unit", "must be 'client_id' (one child)", self.unit)
@@ -129,6 +135,9 @@ class PrivacyPolicy:
         _require(self.max_providers_per_child >= 1, "max_providers_per_child", "must be a positive integer",
                  self.max_providers_per_child)
         self._check_split()
+        for name, share in self.gemeente_share:
+            _require(name in NODE_MEASURES and 0 <= share < 1, f"gemeente_share.{name}",
+                     f"must name one of {', '.join(NODE_MEASURES)} with a share in [0, 1)", str(share))
         _require(0 < self.overlap_threshold <= 1, "overlap_threshold", "must be a fraction in (0, 1]",
                  str(self.overlap_threshold))
         _require(self.sketch_size >= 16, "sketch_size", "must be an integer of at least 16", self.sketch_size)
@@ -141,6 +150,14 @@ class PrivacyPolicy:
                  "must give every measure a positive share", [str(s) for _, s in self.epsilon_split])
         total = sum((share for _, share in self.epsilon_split), Fraction(0))
         _require(total == 1, "epsilon_split", "must have shares that sum to exactly 1", str(total))
+
+    def gemeente_share_for(self, measure: str) -> Fraction:
+        """The part of a measure's epsilon spent on releasing the gemeente total directly (0: sum of wijken).
+
+        >>> PrivacyPolicy().gemeente_share_for("cost_eur"), PrivacyPolicy().gemeente_share_for("clients")
+        (Fraction(1, 2), Fraction(0, 1))
+        """
+        return dict(self.gemeente_share).get(measure, Fraction(0))
 
     def epsilon_for(self, measure: str) -> Fraction:
         """The exact epsilon one release spends on `measure`.
@@ -254,6 +271,9 @@ def _build(raw: dict[str, Any]) -> Policy:
             p[key] = parse_epsilon(p[key], key)
     if "epsilon_split" in p:
         p["epsilon_split"] = tuple((str(k), _parse_share(v, f"epsilon_split.{k}")) for k, v in p["epsilon_split"].items())
+    if "gemeente_share" in p:
+        p["gemeente_share"] = tuple(
+            (str(k), _parse_share(v, f"gemeente_share.{k}")) for k, v in p["gemeente_share"].items())
     if "overlap_threshold" in p:
         p["overlap_threshold"] = _parse_share(p["overlap_threshold"], "overlap_threshold")
     if "cost_clip_eur" in p:

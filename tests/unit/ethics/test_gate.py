@@ -154,3 +154,10 @@ def test_privacy_section_explains_the_budget(small_register, inputs, policy, tmp
     )
     assert audit["synthetic"] is True and audit["records_used"] is True
     assert audit["unit"].startswith("one child")
+
+
+def test_a_gemeente_share_makes_gemeente_totals_more_exact(policy):
+    eps, sens = policy.privacy.epsilon_for("cost_eur"), gate.sensitivity("cost_eur", policy)
+    with_share = gate._half_width("cost_eur", True, 1, 45, policy)
+    assert policy.privacy.gemeente_share_for("cost_eur") > 0
+    assert with_share < noise.sum_accuracy_95(eps, sens, 45) / 2

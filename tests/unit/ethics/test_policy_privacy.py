@@ -116,3 +116,20 @@ def test_policy_levels(levels, expectation):
     else:
         with pytest.raises(ValueError, match=expectation):
             Policy(**parts)
+
+
+@pytest.mark.parametrize(
+    ("share", "expectation"),
+    [
+        ((("cost_eur", Fraction(1, 2)),), None),
+        ((), None),
+        ((("cost_eur", Fraction(1)),), "gemeente_share.cost_eur"),
+        ((("provider_clients", Fraction(1, 2)),), "gemeente_share.provider_clients"),
+    ],
+)
+def test_gemeente_share(share, expectation):
+    if expectation is None:
+        assert PrivacyPolicy(gemeente_share=share).gemeente_share_for("clients") == 0
+    else:
+        with pytest.raises(ValueError, match=expectation):
+            PrivacyPolicy(gemeente_share=share)
