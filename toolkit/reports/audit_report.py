@@ -29,6 +29,10 @@ def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
     fair = audit.get("fairness", {})
     counts = fair.get("counts", {})
     text = t("sum.fairness", p=counts.get("pass", 0), f=counts.get("flag", 0), x=counts.get("fail", 0))
+    if counts.get("fail"):
+        blocking = set(fair.get("limits", {}).get("blocking_metrics", []))
+        n = sum(r["verdict"] == "fail" and r["metric"] in blocking for r in fair.get("not_pass", []))
+        text += " " + t("sum.blocking", n=n)
     worst = sorted(fair.get("not_pass", []), key=lambda r: r["verdict"] != "fail")[:3]
     if worst:
         items = [f"{t('verdict.' + r['verdict'])}: {t('metric.' + r['metric'])} "
