@@ -28,7 +28,7 @@ REQUIRED = (
 )
 OPTIONAL = ("referrer", "synthetic")
 FIRST_BIRTH_YEAR = 1980
-WIJK_CODE = r"^WK\d{6}$"
+WIJK_CODE = r"^WK\d{4}[0-9A-Z]{2}$"
 
 #: Rule text per pandera check name: what the value must be, never what it was.
 RULES = {

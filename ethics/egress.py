@@ -24,7 +24,7 @@ __all__ = ["Table", "Document", "CheckResult", "STATUSES", "check_table", "check
            "elfproef"]
 
 STATUSES = ("ok", "secret", "too_small")
-REGION_KEY = r"^(NL\d{2}|GM\d{4}|WK\d{6})$"
+REGION_KEY = r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2})$"
 POSTCODE6 = r"^\d{4}\s?[A-Za-z]{2}$"
 DATE = r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[-/]\d{1,2}[-/]\d{4}$"
 MSG_BLOCKED = "Egress blocked for {table}: {rule}. Nothing was written."

@@ -21,6 +21,11 @@ MSG_UNKNOWN_GEMEENTE = ("Gemeente {code} is not in the CBS data of {year}. Use a
                         "`wijksignaal data info --gemeenten`, for example GM0518 ('s-Gravenhage).")
 
 
+MSG_AS_OF_TOO_EARLY = ("--as-of {as_of} is too early: youth population per wijk and gemeente (the KWB age bands "
+                       "that clients are projected on) starts in 2021 in the embedded CBS data. Use --as-of 2021 "
+                       "or later.")
+
+
 @dataclass(frozen=True)
 class Panel:
     """The panel frame (every region and year), the gemeenten in scope and the latest year with youth care."""
@@ -55,6 +60,9 @@ def build_panel(frame: pl.DataFrame, gemeenten: list[str] | tuple[str, ...] | No
         raise ConfigError(f"No youth-care data up to --as-of {as_of}; the data start in "
                           f"{frame['year'].min()}.")
     latest = int(with_care["year"].max())  # type: ignore[arg-type]
+    with_youth = frame.filter(pl.col("level") == "gemeente", pl.col("youth_0_22_est").is_not_null())
+    if as_of is not None and (with_youth.is_empty() or int(with_youth["year"].min()) > latest):  # type: ignore[arg-type]
+        raise ConfigError(MSG_AS_OF_TOO_EARLY.format(as_of=as_of))
     known = set(frame.filter(pl.col("level") == "gemeente", pl.col("year") == latest)["region_code"].to_list())
     if gemeenten is None:
         scope = tuple(sorted(known))

@@ -34,3 +34,11 @@ def test_unknown_gemeente_is_a_usage_error_and_writes_nothing(tmp_path):
     assert "GM9999" in result.output
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_as_of_before_the_youth_population_data_is_a_clear_usage_error(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--as-of", "2020", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--as-of 2020 is too early" in result.output and "2021" in result.output
+    assert not out.exists()

@@ -12,7 +12,7 @@ __all__ = ["MISSING_MARKERS", "REGION_CODE", "clean_text", "to_number", "level_o
 MISSING_MARKERS = (".", "x", "X", "-", "")
 # CBS missing-value codes in some downloads are large negatives (for example -99997); never real data.
 NEGATIVE_MARKER_LIMIT = -99990
-REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{6})$")
+REGION_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2})$")
 NUMBER = r"^-?\d+(\.\d+)?$"
 
 

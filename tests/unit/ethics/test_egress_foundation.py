@@ -33,6 +33,12 @@ def test_egress_refuses(table, reason, policy, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_alphanumeric_wijk_codes_since_2023_pass(policy, tmp_path):
+    # Amsterdam recoded its wijken in 2023 to codes such as WK0363AA (real CBS 2024 codes).
+    egress.publish([_table(region_code=["WK0363AA", "GM0363"])], [], policy, tmp_path / "out")
+    assert (tmp_path / "out" / "t.csv").exists()
+
+
 def test_records_table_without_gate_token_is_refused(policy, tmp_path):
     t = egress.Table("releases.csv", _table().frame, withheld=("value",), from_records=True)
     with pytest.raises(EgressBlocked, match="did not pass the privacy gate"):
