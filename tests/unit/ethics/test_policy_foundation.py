@@ -76,3 +76,20 @@ def test_shipped_policies_load(name):
 
     policy = load_policy(CONFIG_DIR / name)
     assert "bsn" in policy.identifiers.forbidden_columns
+
+
+def test_presets_differ_from_the_default_only_where_documented():
+    import dataclasses
+
+    from ethics.policy import CONFIG_DIR
+
+    def core(p):
+        return dataclasses.replace(p, source="", sha256="", preset="")
+
+    default, cbs = load_policy(), load_policy(CONFIG_DIR / "policy/cbs.toml")
+    strict = load_policy(CONFIG_DIR / "policy/strict.toml")
+    assert core(cbs) == core(default)
+    assert strict.disclosure.min_youth_population > default.disclosure.min_youth_population
+    assert strict.privacy.total_epsilon < default.privacy.total_epsilon
+    assert strict.fairness.on_fail == "block"
+    assert core(strict).identifiers == core(default).identifiers
