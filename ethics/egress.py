@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -93,8 +92,7 @@ def _check_keys(t: Table, policy: Policy) -> CheckResult:
 
 def _check_columns(t: Table, policy: Policy) -> CheckResult:
     for col in t.frame.columns:
-        norm = re.sub(r"[^a-z0-9]", "_", col.lower())
-        if norm in policy.identifiers.forbidden_columns or col.lower() in policy.identifiers.forbidden_columns:
+        if policy.identifiers.is_forbidden(col):
             raise _block(t.name, f"column '{col}' has a forbidden name (a direct identifier)")
     return CheckResult(t.name, "no forbidden column names")
 

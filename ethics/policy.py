@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from fractions import Fraction
@@ -191,6 +192,17 @@ class IdentifierPolicy:
         _require("bsn" in self.forbidden_columns, "forbidden_columns", "must include 'bsn'",
                  sorted(self.forbidden_columns))
 
+    def is_forbidden(self, column: str) -> bool:
+        """True when a column name names a direct identifier (case, quotes, spaces and punctuation ignored).
+
+        The one matching rule for input headers (records, KWB files) and output tables (egress).
+
+        >>> IdentifierPolicy(frozenset({"bsn", "date_of_birth"})).is_forbidden(' "Date of Birth" ')
+        True
+        """
+        plain = column.strip().strip('"').strip("'").lower()
+        return plain in self.forbidden_columns or re.sub(r"[^a-z0-9]", "_", plain) in self.forbidden_columns
+
 
 FAIRNESS_METRICS = frozenset({"forecast_mae", "forecast_bias", "model_mae", "model_bias", "selection_rate",
                               "selection_rate_youth", "selection_given_need", "withheld_share", "accuracy_95"})
@@ -270,7 +282,8 @@ def _build(raw: dict[str, Any]) -> Policy:
         if key in p:
             p[key] = parse_epsilon(p[key], key)
     if "epsilon_split" in p:
-        p["epsilon_split"] = tuple((str(k), _parse_share(v, f"epsilon_split.{k}")) for k, v in p["epsilon_split"].items())
+        split = p["epsilon_split"].items()
+        p["epsilon_split"] = tuple((str(k), _parse_share(v, f"epsilon_split.{k}")) for k, v in split)
     if "gemeente_share" in p:
         p["gemeente_share"] = tuple(
             (str(k), _parse_share(v, f"gemeente_share.{k}")) for k, v in p["gemeente_share"].items())

@@ -77,7 +77,7 @@ def read_header(path: Path) -> tuple[list[str], list[str], str]:
 
 def _check_header(path: Path, names: list[str], policy: Policy) -> list[Problem]:
     for name in names:
-        if name in policy.identifiers.forbidden_columns:
+        if policy.identifiers.is_forbidden(name):
             raise ForbiddenColumn(MSG_FORBIDDEN.format(file=path.name, column=name))
     problems = [Problem(path.name, None, c, "required column is missing") for c in REQUIRED if c not in names]
     dups = sorted({n for n in names if names.count(n) > 1 and n in (*REQUIRED, *OPTIONAL)})

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,14 +85,9 @@ def read_header(path: Path) -> tuple[tuple[str, ...], str | None]:
     return tuple(c.strip() for c in next(csv.reader([text], delimiter=sep))), sep
 
 
-def _normalised(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "_", name.strip().lower())
-
-
 def check_identifiers(header: tuple[str, ...], file: str, policy: Policy) -> None:
     """Refuse (exit 4) a header that names a direct identifier; the same matching as the egress check."""
-    forbidden = policy.identifiers.forbidden_columns
-    bad = [c for c in header if c.strip().lower() in forbidden or _normalised(c) in forbidden]
+    bad = [c for c in header if policy.identifiers.is_forbidden(c)]
     if bad:
         problems = [Problem(file, None, c, MSG_IDENTIFIER) for c in bad]
         raise ForbiddenColumn(f"{file} is refused: it has a direct identifier column. Nothing was read.",

@@ -52,3 +52,9 @@ def test_publish_replaces_an_earlier_output_directory_whole(policy, tmp_path):
     egress.publish([_table()], [egress.Document("audit.json", "{}")], policy, out)
     assert sorted(p.name for p in out.iterdir()) == ["audit.json", "t.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("name", ["BSN", " bsn ", '"bsn"', "Date of Birth", "date-of-birth", "Postcode"])
+def test_one_identifier_rule_for_headers_and_outputs(policy, name):
+    assert policy.identifiers.is_forbidden(name)
+    assert not policy.identifiers.is_forbidden("wijk_code")
