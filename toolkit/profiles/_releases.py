@@ -10,6 +10,7 @@ Extra profile columns (after the contract columns):
 - stepped_care_share (%) = stepped_care_clients / clients, with stepped_care_status;
 - care_mix_<care type> (%) = clients of that type / clients of all types (a child may have several types,
   so the mix need not add up to 100), each with care_mix_<care type>_status.
+A share is clipped to [0, 100] (the released cells are noisy and rounded independently).
 A share is only computed from two released `ok` cells; otherwise it is empty and its status is the status of
 the withheld cell. Shares of a wijk whose profile status is not ok stay empty as well (status of the row).
 """
@@ -53,7 +54,9 @@ def _share(num: str, den: str, out: str) -> list[pl.Expr]:
               .when(den_st.is_not_null() & (den_st != "ok")).then(den_st)
               .otherwise(pl.lit("secret")))
     row_ok = pl.col("status") == "ok"
-    share = (pl.col(num) / pl.col(den) * 100).round(1)
+    # Numerator and denominator carry independent noise and CBS rounding (15 / 10 can happen), while the true
+    # share lies in [0, 100]: clipping is post-processing of released values and costs no privacy.
+    share = (pl.col(num) / pl.col(den) * 100).clip(0, 100).round(1)
     return [pl.when(both & row_ok).then(share).otherwise(None).alias(out),
             pl.when(row_ok).then(status).otherwise(pl.col("status")).alias(out + "_status")]
 

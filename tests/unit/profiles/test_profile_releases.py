@@ -81,3 +81,11 @@ def test_through_the_real_gate_only_released_ok_cells_become_shares(den_haag_pan
     assert set(shown["stepped_care_share_status"]) == {"ok"} and set(shown["status"]) == {"ok"}
     assert t["release_synthetic"].all()
     egress.check_table(egress.Table("profiles.csv", t, withheld=release_columns()[0]), policy)
+
+
+def test_a_share_from_independently_noised_cells_never_exceeds_100_percent(den_haag):
+    # SYNTHETIC: noise and rounding can release 15 children of one care type next to 10 of all types.
+    rows = [_cell("WK051802", "clients", "all", 10), _cell("WK051802", "clients", "jeugdhulp_zonder_verblijf", 15)]
+    releases = pl.DataFrame(rows, schema_overrides={"value": pl.Float64, "provider": pl.String})
+    row = join_releases(den_haag.table, releases).filter(pl.col("region_code") == "WK051802").row(0, named=True)
+    assert row["care_mix_jeugdhulp_zonder_verblijf"] == 100.0
