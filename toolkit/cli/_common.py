@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 import typer
 
 __all__ = ["guarded", "echo_err"]
 
-T = TypeVar("T")
 MSG_UNEXPECTED = ("wijksignaal stopped on an unexpected error ({kind}). This is a bug, please report it; "
                   "no output was written.")
 
@@ -36,15 +33,9 @@ def guarded() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except BrokenPipeError:  # the reader of our output went away (for example `| head`): nothing to report
+        raise typer.Exit(1) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         echo_err(MSG_UNEXPECTED.format(kind=type(exc).__name__))
-        if "--debug" in sys.argv:
-            raise
         raise typer.Exit(1) from None
 
-
-def call(fn: Callable[[], T]) -> T:
-    """Run `fn` under `guarded()`."""
-    with guarded():
-        return fn()
-    raise AssertionError("unreachable")  # pragma: no cover
