@@ -36,7 +36,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
-    forecasts = build_forecasts(panel, profiles, policy, config)
+    forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
     tables = [
         egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),

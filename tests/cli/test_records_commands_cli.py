@@ -101,6 +101,8 @@ def test_run_with_demo_records_publishes_releases_and_the_privacy_section(tmp_pa
     assert privacy["synthetic"] is True and "SYNTHETIC" in privacy["records"]
     assert privacy["ledger"]["path"].endswith("demo-ledger-SYNTHETIC.sqlite")
     assert not (tmp_path / "xdg" / "wijksignaal" / "ledger.sqlite").exists()  # the real ledger is untouched
+    forecast = pl.read_csv(out / "forecast.csv")  # with records, euros use the released cost per client
+    assert forecast["price_source"].str.contains("privacy gate").all()
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 configs/prices.toml holds one table per care type (`[prices.<care_type>]` with `eur_per_client_year`,
 `price_year`, `source`); open data give no mix of care types per wijk, so the configured price used for
 every wijk is `all_care_types`. When the run has records, the privacy gate's released cost per client
-(`Releases.table`, measure `MEASURE_COST_PER_CLIENT`, care type `ALL_CARE_TYPES` or, failing that, the
+(`Releases.table`, measure `MEASURE_COST_PER_CLIENT`, care type `RELEASED_ALL` ("all") or, failing that, the
 client-weighted mean over the care types with measure `MEASURE_CLIENTS`) replaces it, and `price_source`
 says so. The released value carries DP noise: its `accuracy_95` becomes a relative price uncertainty
 that widens the euro intervals.
@@ -36,6 +36,7 @@ __all__ = [
 
 DEFAULT_PRICES = CONFIG_DIR / "prices.toml"
 ALL_CARE_TYPES = "all_care_types"
+RELEASED_ALL = "all"  # the gate's care_type for all care types together (ethics/gate.py)
 MEASURE_COST_PER_CLIENT = "cost_per_client_eur"
 MEASURE_CLIENTS = "clients"
 MSG_PRICES = "The prices file {file} is not usable: {rule}. See configs/prices.toml for the format."
@@ -114,7 +115,7 @@ def released_price(releases: Any, year: int) -> Price | None:
     if cost.is_empty():
         return None
     acc = pl.col("accuracy_95") if "accuracy_95" in cost.columns else pl.lit(0.0)
-    total = cost.filter(pl.col("care_type") == ALL_CARE_TYPES)
+    total = cost.filter(pl.col("care_type") == RELEASED_ALL)
     if total.is_empty():
         clients = ok.filter(pl.col("measure") == MEASURE_CLIENTS).select(
             "region_code", "year", "care_type", pl.col("value").alias("w")

@@ -78,3 +78,12 @@ def test_released_cost_per_client_replaces_the_configured_price():
     assert price.eur_per_client_year == pytest.approx(15_000.0)
     assert price.price_year == 2023 and "privacy gate" in price.source and price.relative_sd > 0
     assert released_price(None, 2022) is None
+
+
+def test_the_gates_all_care_types_cell_is_used_as_it_is_released():
+    # SYNTHETIC cells in the gate's naming: care_type "all" is the released cost per client of all types.
+    table = pl.DataFrame({
+        "region_code": ["GM0518"] * 2, "year": [2022] * 2, "care_type": ["all", "jeugdbescherming"],
+        "measure": [MEASURE_COST_PER_CLIENT] * 2, "value": [13_700.0, 9_300.0], "status": ["ok"] * 2,
+        "epsilon": ["1/2"] * 2, "accuracy_95": [900.0, 6_500.0]})
+    assert released_price(_Releases(table), 2022).eur_per_client_year == pytest.approx(13_700.0)
