@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Variable", "VARIABLES", "BY_NAME", "KWB_CODE_TO_NAME", "ODATA_TO_NAME", "DECIMAL_FIX_2021",
-           "JEUGDZORG_TO_NAME", "COUNT_COLUMNS", "ID_COLUMNS"]
+           "JEUGDZORG_TO_NAME", "ID_COLUMNS"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +142,3 @@ DECIMAL_FIX_2021: tuple[str, ...] = (
 )
 
 ID_COLUMNS: tuple[str, ...] = ("region_code", "level", "region_name", "gemeente_code", "gemeente_name", "year")
-COUNT_COLUMNS: tuple[str, ...] = tuple(
-    [v.name for v in VARIABLES if v.unit.startswith(("persons", "households"))] + list(JEUGDZORG_TO_NAME.values())
-)
