@@ -23,12 +23,15 @@ from toolkit.forecasts._assemble import (
     bounds,
     gemeente_rows,
     price_expr,
+    top_down,
     wijk_points,
 )
-from toolkit.forecasts._backtest import Backtest, build_states, gemeente_errors, run_backtest
+from toolkit.forecasts._backtest import Backtest, Choice, build_states, gemeente_errors, option, run_backtest
 from toolkit.forecasts._costs import load_prices, released_price
+from toolkit.forecasts._growth_audit import growth_audit
 from toolkit.forecasts._intervals import Calibration, calibrate, rounding_sd
 from toolkit.forecasts._scenario import load_scenario
+from toolkit.forecasts._trend import CANDIDATES, CONSTANT, estimate_trend
 from toolkit.panel import Panel
 
 __all__ = ["FORECAST_COLUMNS", "WITHHELD", "ForecastResult", "build_forecasts"]
@@ -55,7 +58,8 @@ EXTRA_VALUES = (
     "cost_other_eur",
 )
 WITHHELD = (*FORECAST_COLUMNS[4:10], *EXTRA_VALUES)
-EXTRA_COLUMNS = (*EXTRA_VALUES, "gemeente_code", "flag", "scenario", "price_source")
+FLAG_NEW_CODE = "no_history_under_current_code: forecast starts from the wijk's latest level"
+EXTRA_COLUMNS = (*EXTRA_VALUES, "gemeente_code", "flag", "scenario", "growth", "price_source")
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,12 @@ def _status(profiles: Any) -> pl.DataFrame:
 
 
 def _flags(panel: Panel) -> pl.DataFrame:
-    hist = panel.level("wijk").filter(
-        pl.col("year") <= panel.latest_year,
-        pl.col("year").is_in(
-            panel.frame.filter(pl.col("youth_care_rate_pct").is_not_null())["year"].unique().implode()
-        ),
-    )
+    """Per wijk: years with a secret rate, and whether it has any rate before the latest year."""
+    years = panel.frame.filter(pl.col("youth_care_rate_pct").is_not_null())["year"].unique().implode()
+    hist = panel.level("wijk").filter(pl.col("year") <= panel.latest_year, pl.col("year").is_in(years))
     return hist.group_by("region_code").agg(
-        pl.col("youth_care_rate_pct").null_count().alias("n_secret_years")
+        pl.col("youth_care_rate_pct").null_count().alias("n_secret_years"),
+        (pl.col("youth_care_rate_pct").is_not_null() & (pl.col("year") < panel.latest_year)).any().alias("has_past"),
     )
 
 
@@ -114,6 +116,8 @@ def _wijk_table(inp: Inputs, wijk: pl.DataFrame, profiles: Any) -> pl.DataFrame:
     flag = (
         pl.when(~forecast)
         .then(pl.lit("history_secret"))
+        .when(~pl.col("has_past").fill_null(False))
+        .then(pl.lit(FLAG_NEW_CODE))
         .when(pl.col("n_secret_years") > 0)
         .then(pl.lit("history_partly_secret"))
         .otherwise(pl.lit(""))
@@ -161,25 +165,40 @@ def _growth(wijk: pl.DataFrame, horizon: int) -> pl.DataFrame:
     )
 
 
-def build_forecasts(
-    panel: Panel, profiles: Any, policy: Policy, config: RunConfig, releases: Any = None
-) -> ForecastResult:
-    """Forecasts for the scope of `panel` (see the module docstring and ARCHITECTURE.md)."""
-    from toolkit.forecasts._audit import forecast_audit
+GROWTH_LABELS = {"rates_constant": "tarieven constant"}
+TREND_LABEL = "trend zet door"
 
-    _require_population(panel)
-    inp = _inputs(panel, policy, config, releases)
-    states = build_states(panel.frame, panel.latest_year, policy.excluded_features)
-    bt = run_backtest(states, panel.latest_year, _land(panel))
-    cal_w, cal_g = _calibrations(bt)
-    points = wijk_points(inp, states, cal_w)
+
+def scenario_label(scenario_name: str, choice: Choice) -> str:
+    """The forecast.csv `scenario` value: the scenario file's name and the growth assumption."""
+    return f"{scenario_name}; {GROWTH_LABELS.get(choice.growth.name, TREND_LABEL)}"
+
+
+def _alternative(bt: Backtest) -> Choice:
+    """The other growth assumption shown beside the chosen one: rates constant, or the best trend."""
+    chosen = bt.choice["gemeente"]
+    scores = bt.scores.get("gemeente", {})
+    if chosen.growth is not CONSTANT:
+        return Choice(CONSTANT, chosen.top_down)
+    trends = {k: v for k, v in scores.items() if option(k).growth is not CONSTANT}
+    return option(min(trends, key=trends.__getitem__)) if trends else Choice(CANDIDATES[2], chosen.top_down)
+
+
+def _scenario_table(inp: Inputs, states: dict[int, pl.DataFrame], cals: tuple, profiles: Any,
+                    choice: Choice) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Wijk and gemeente rows of one growth assumption: (table, wijk_table, nodes)."""
+    cal_w, cal_g = cals
+    growth = choice.growth
+    points = wijk_points(inp, states, cal_w, growth)
+    if choice.top_down:
+        points = top_down(inp, points, growth)
     wijk = bounds(
-        points, rounding_sd(policy.disclosure.rounding_base), price_expr(inp), inp.price.relative_sd
+        points, rounding_sd(inp.policy.disclosure.rounding_base), price_expr(inp), inp.price.relative_sd
     )
     wijk_table = _wijk_table(inp, wijk, profiles)
     gem, nodes = gemeente_rows(inp, wijk_table.filter(pl.col("clients").is_not_null()), cal_g)
-    cols = [*FORECAST_COLUMNS, *EXTRA_COLUMNS]
-    extra = [pl.lit(inp.scenario.name).alias("scenario"), pl.lit(inp.price.source).alias("price_source")]
+    extra = [pl.lit(scenario_label(inp.scenario.name, choice)).alias("scenario"),
+             pl.lit(inp.price.source).alias("price_source"), pl.lit(choice.name).alias("growth")]
     table = pl.concat(
         [
             wijk_table.with_columns(
@@ -190,38 +209,39 @@ def build_forecasts(
             gem.with_columns(*extra),
         ],
         how="diagonal_relaxed",
-    ).select(cols)
-    table = _withhold(table).sort(pl.col("level") == "gemeente", "region_code", "year")
-    audit = forecast_audit(inp, bt, cal_w, cal_g, table, nodes)
-    growth = _growth(wijk_table, inp.horizon)
-    return ForecastResult(
-        table,
-        WITHHELD,
-        bt.table.select(
-            "model",
-            "horizon",
-            "mae",
-            "mape",
-            "coverage_80",
-            "n_regions",
-            "n_forecasts",
-            "origins",
-            "unit",
-            "region_code",
-        )
-        if bt.table.height
-        else bt.table,
-        bt.region_errors,
-        growth,
-        audit,
+    ).select([*FORECAST_COLUMNS, *EXTRA_COLUMNS])
+    return _withhold(table), wijk_table, nodes
+
+
+def build_forecasts(
+    panel: Panel, profiles: Any, policy: Policy, config: RunConfig, releases: Any = None
+) -> ForecastResult:
+    """Forecasts for the scope of `panel` (see the module docstring and ARCHITECTURE.md)."""
+    from toolkit.forecasts._audit import forecast_audit
+
+    _require_population(panel)
+    inp = _inputs(panel, policy, config, releases)
+    states = build_states(panel.frame, panel.latest_year, policy.excluded_features)
+    bt = run_backtest(states, panel.latest_year, _land(panel), frame=panel.frame)
+    cals = _calibrations(bt)
+    chosen, other = bt.choice["gemeente"], _alternative(bt)
+    table, wijk_table, nodes = _scenario_table(inp, states, cals, profiles, chosen)
+    alt, _, _ = _scenario_table(inp, states, cals, profiles, other)
+    alt = alt.filter(pl.col("level") == "gemeente").with_columns(
+        pl.lit(None, dtype=pl.Int64).alias("clients_other"), pl.lit(None, dtype=pl.Float64).alias("cost_other_eur")
     )
+    table = pl.concat([table, alt]).sort(pl.col("level") == "gemeente", "region_code", pl.col("growth") != chosen.name,
+                                         "year")
+    audit = forecast_audit(inp, bt, cals[0], cals[1], table.filter(pl.col("growth") == chosen.name), nodes)
+    audit["growth"] = growth_audit(bt, chosen, other, estimate_trend(panel.frame, panel.latest_year))
+    return ForecastResult(table, WITHHELD, bt.table, bt.region_errors, _growth(wijk_table, inp.horizon), audit)
 
 
 def _calibrations(bt: Backtest) -> tuple[Calibration | None, Calibration | None]:
     if bt.rows.is_empty():
         return None, None
-    rows = bt.rows.filter(pl.col("method") == "model")
+    rows = bt.rows.filter(pl.col("method") == "model", pl.col("same_definition"))
     return (
         calibrate(rows.select("horizon", "log_error", "size")),
-        calibrate(gemeente_errors(rows).select("horizon", "log_error", "size")),
+        calibrate(gemeente_errors(bt).select("horizon", "log_error", "size")),
     )
