@@ -200,7 +200,8 @@ def gemeente_rows(
 def top_down(inp: Inputs, points: pl.DataFrame, growth: Candidate) -> pl.DataFrame:
     """Scale every wijk of a gemeente so the gemeente total starts from its own count (top-down).
 
-    Target: G(h) = G0 x projected youth growth of the gemeente x the growth candidate's factor. The
+    Target: G(h) = G0 x projected youth growth of the gemeente x the growth candidate's factor x the
+    scenario's rate factor. The
     bottom-up total is sum(c) x (1 + node0 / sum(c0)) (`gemeente_rows`); each wijk's point and bounds are
     multiplied by their ratio, so the gemeente row stays the exact sum of its children.
     """
@@ -219,6 +220,7 @@ def top_down(inp: Inputs, points: pl.DataFrame, growth: Candidate) -> pl.DataFra
         .with_columns(
             (pl.col("gemeente_clients0") * pl.col("pop_ratio").fill_null(1.0)
              * offset_expr(growth, pl.col("mu"), pl.col("tau"), pl.col("horizon")).exp()
+             * (1 + inp.scenario.rate_change_pct_per_year / 100) ** pl.col("horizon").cast(pl.Float64)
              / (pl.col("sum_c") * (1 + pl.col("node0") / pl.col("wijk_clients0")))).alias("k")
         )
         .select("gemeente_code", "horizon", pl.col("k").fill_nan(1.0).fill_null(1.0))

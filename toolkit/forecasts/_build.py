@@ -73,6 +73,12 @@ class ForecastResult:
     growth: pl.DataFrame
     audit: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def primary(self) -> pl.DataFrame:
+        """The rows of the growth assumption the backtest chose (every wijk and gemeente row once)."""
+        chosen = self.audit.get("growth", {}).get("chosen")
+        return self.table if chosen is None else self.table.filter(pl.col("growth") == chosen)
+
 
 def _status(profiles: Any) -> pl.DataFrame:
     frame = getattr(profiles, "table", profiles)
@@ -234,6 +240,11 @@ def build_forecasts(
                                          "year")
     audit = forecast_audit(inp, bt, cals[0], cals[1], table.filter(pl.col("growth") == chosen.name), nodes)
     audit["growth"] = growth_audit(bt, chosen, other, estimate_trend(panel.frame, panel.latest_year))
+    audit["scenarios_in_forecast_csv"] = {
+        "chosen": scenario_label(inp.scenario.name, chosen),
+        "beside_it_at_gemeente_level": scenario_label(inp.scenario.name, other),
+        "note": "wijk rows carry the chosen assumption only; gemeente rows carry both (column `growth`)",
+    }
     return ForecastResult(table, WITHHELD, bt.table, bt.region_errors, _growth(wijk_table, inp.horizon), audit)
 
 

@@ -122,11 +122,13 @@ def _step(frame: pl.DataFrame, a: int, b: int) -> tuple[float, pl.DataFrame] | N
 
 def estimate_trend(frame: pl.DataFrame, origin: int) -> TrendEstimate:
     """The trend known at `origin` (reads only rows with year <= origin; see the module docstring)."""
+    tau = pl.DataFrame(schema={"gemeente_code": pl.String, "tau": pl.Float64})
+    if frame.is_empty():
+        return TrendEstimate(origin, 0.0, tau, ())
     past = frame.filter(pl.col("year") <= origin)
     methods = _methods(past, origin)
     years = sorted(methods)
     steps: list[tuple[int, int, float]] = []
-    tau = pl.DataFrame(schema={"gemeente_code": pl.String, "tau": pl.Float64})
     counted = set(past.filter(pl.col("level") == "gemeente", pl.col("youth_care_clients") > 0)["year"].to_list())
     for a, b in zip(years, years[1:], strict=False):
         if b - a > 2 or (methods[a] != methods[b] and not {a, b} <= counted):
