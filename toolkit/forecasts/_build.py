@@ -180,14 +180,20 @@ def scenario_label(scenario_name: str, choice: Choice) -> str:
     return f"{scenario_name}; {GROWTH_LABELS.get(choice.growth.name, TREND_LABEL)}"
 
 
-def _alternative(bt: Backtest) -> Choice:
-    """The other growth assumption shown beside the chosen one: rates constant, or the best trend."""
+def _best_trend(bt: Backtest, top_down: bool) -> Choice:
+    scores = {k: v for k, v in bt.scores.get("gemeente", {}).items() if option(k).growth is not CONSTANT}
+    return option(min(scores, key=scores.__getitem__)) if scores else Choice(CANDIDATES[2], top_down)
+
+
+def _growth_pair(bt: Backtest, setting: str) -> tuple[Choice, Choice]:
+    """(leading, beside it): the backtest's choice unless the scenario names one, and the other kind."""
     chosen = bt.choice["gemeente"]
-    scores = bt.scores.get("gemeente", {})
-    if chosen.growth is not CONSTANT:
-        return Choice(CONSTANT, chosen.top_down)
-    trends = {k: v for k, v in scores.items() if option(k).growth is not CONSTANT}
-    return option(min(trends, key=trends.__getitem__)) if trends else Choice(CANDIDATES[2], chosen.top_down)
+    constant, trend = Choice(CONSTANT, chosen.top_down), (
+        chosen if chosen.growth is not CONSTANT else _best_trend(bt, chosen.top_down)
+    )
+    if setting == "rates_constant" or (setting == "auto" and chosen.growth is CONSTANT):
+        return (chosen if chosen.growth is CONSTANT else constant), trend
+    return trend, constant
 
 
 def _scenario_table(inp: Inputs, states: dict[int, pl.DataFrame], cals: tuple, profiles: Any,
@@ -230,7 +236,7 @@ def build_forecasts(
     states = build_states(panel.frame, panel.latest_year, policy.excluded_features)
     bt = run_backtest(states, panel.latest_year, _land(panel), frame=panel.frame)
     cals = _calibrations(bt)
-    chosen, other = bt.choice["gemeente"], _alternative(bt)
+    chosen, other = _growth_pair(bt, inp.scenario.growth)
     table, wijk_table, nodes = _scenario_table(inp, states, cals, profiles, chosen)
     alt, _, _ = _scenario_table(inp, states, cals, profiles, other)
     alt = alt.filter(pl.col("level") == "gemeente").with_columns(
