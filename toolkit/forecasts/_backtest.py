@@ -123,11 +123,15 @@ def _actuals(states: dict[int, pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def _gemeente_rows(frame: pl.DataFrame, model_rows: pl.DataFrame) -> pl.DataFrame:
-    """Joint gemeente log errors per candidate: client totals where counts exist, else rate totals."""
+def _gemeente_rows(frame: pl.DataFrame, forecasts: pl.DataFrame, model_rows: pl.DataFrame) -> pl.DataFrame:
+    """Joint gemeente log errors per candidate: client totals where counts exist, else rate totals.
+
+    `forecasts`: the model's wijk forecasts before they meet the actuals (a wijk recoded after the origin
+    still counts in its gemeente's total); `model_rows`: the scored ones, for the rate totals.
+    """
     parts = []
-    for t in sorted(model_rows["origin"].unique().to_list()):
-        fc = client_forecasts(frame, model_rows.filter(pl.col("origin") == t), t)
+    for t in sorted(forecasts["origin"].unique().to_list()):
+        fc = client_forecasts(frame, forecasts.filter(pl.col("origin") == t), t)
         if fc.is_empty():
             continue
         actual = frame.filter(pl.col("level") == "gemeente", pl.col("youth_care_clients") > 0).select(
@@ -216,8 +220,9 @@ def run_backtest(
     ]
     if not parts:
         return Backtest(pl.DataFrame(), score_table(pl.DataFrame(), pl.DataFrame(), land), pl.DataFrame(), ())
+    forecasts = pl.concat(parts, how="diagonal_relaxed")
     rows = (
-        pl.concat(parts, how="diagonal_relaxed")
+        forecasts
         .with_columns((pl.col("origin") + pl.col("horizon")).alias("target_year"))
         .join(_actuals(states), on=["region_code", "target_year"])
         .with_columns(
@@ -226,7 +231,8 @@ def run_backtest(
         )
     )
     model_rows = rows.filter(pl.col("method") == "model")
-    gem = _gemeente_rows(frame, model_rows) if frame.height else pl.DataFrame()
+    gem = (_gemeente_rows(frame, forecasts.filter(pl.col("method") == "model"), model_rows) if frame.height
+           else pl.DataFrame())
     origins = sorted(int(o) for o in np.unique(rows["origin"].to_numpy()))
     rows, gem, chosen = _apply_choice(rows, gem, origins)
     rows = rows.with_columns((pl.col("y_true") - pl.col("y_hat")).alias("log_error"))
