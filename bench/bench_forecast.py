@@ -26,7 +26,7 @@ from toolkit.forecasts._backtest import OPTIONS, build_states, run_backtest
 from toolkit.panel import build_panel
 from toolkit.sources import load_indicators, load_panel
 
-KWB_2024 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cbs" / "kwb_2024_wijk_gemeente_85984NED.csv"
+KWB_2024 = Path(__file__).resolve().parents[2] / "shared" / "data" / "cbs" / "kwb_2024_wijk_gemeente_85984NED.csv"
 NL_2022, NL_2024 = 461_985, 486_975
 
 

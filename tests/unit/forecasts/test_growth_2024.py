@@ -14,7 +14,7 @@ from toolkit.forecasts import build_forecasts
 from toolkit.forecasts._backtest import build_states, run_backtest
 from toolkit.panel import build_panel
 
-KWB_2024 = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "cbs" / "kwb_2024_wijk_gemeente_85984NED.csv"
+KWB_2024 = Path(__file__).resolve().parents[4] / "shared" / "data" / "cbs" / "kwb_2024_wijk_gemeente_85984NED.csv"
 
 
 @pytest.fixture(scope="module")

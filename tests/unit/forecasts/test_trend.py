@@ -30,7 +30,7 @@ def _panel() -> pl.DataFrame:
 def test_trend_never_spans_the_definition_change_and_halves_a_two_year_step():
     est = estimate_trend(_panel(), 2024)
     assert [(a, b) for a, b, _ in est.steps] == [(2018, 2019), (2019, 2020), (2021, 2022), (2022, 2024)]
-    yearly = dict(((a, b), d) for a, b, d in est.steps)
+    yearly = {(a, b): d for a, b, d in est.steps}
     assert yearly[(2018, 2019)] == pytest.approx(math.log(1.1))
     assert yearly[(2021, 2022)] == pytest.approx(0.0)
     assert yearly[(2022, 2024)] == pytest.approx(math.log(1.04) / 2)  # counts on both sides: one definition
