@@ -1,7 +1,7 @@
 """Assembling forecast rows: wijk points and bounds, the gemeente rows, euros (used by `_build`).
 
-Wijk clients = rate forecast (model + the chosen growth candidate of `_trend`) x projected youth population
-x the scenario's rate factor. Client bounds:
+Wijk clients = latest count x relative change of the rate forecast (model + the chosen growth candidate of
+`_trend`) x relative change of the projected youth population x the scenario's rate factor. Client bounds:
 the conformal rate bounds x population, with the population projection's log error (`growth_log_sd`,
 growing linearly with the horizon) added in quadrature, then widened for the rounding of input counts.
 Euros = clients x price x scenario factor x indexation, rounded to thousands per child; euro bounds are
@@ -20,7 +20,7 @@ from ethics.policy import Policy
 from toolkit.forecasts._costs import Price
 from toolkit.forecasts._hierarchy import node_base, sum_children
 from toolkit.forecasts._intervals import Calibration, add_intervals, rounding_sd, widen
-from toolkit.forecasts._population import growth_log_sd, project_youth_population
+from toolkit.forecasts._population import client_scale, growth_log_sd, project_youth_population
 from toolkit.forecasts._rate_model import fit_rate_model, forecast_log_rates
 from toolkit.forecasts._scenario import Scenario
 from toolkit.forecasts._trend import CONSTANT, Candidate, estimate_trend, offset_expr
@@ -73,7 +73,7 @@ def wijk_points(
     trend = estimate_trend(panel.frame, latest)
     rates = (
         forecast_log_rates(model, state, inp.horizon)
-        .join(state.select("region_code", "gemeente_code", "size"), on="region_code")
+        .join(state.select("region_code", "gemeente_code", "size", pl.col("y").alias("y0")), on="region_code")
         .join(trend.tau, on="gemeente_code", how="left")
         .with_columns(pl.lit(trend.mu).alias("mu"))
         .with_columns(pl.col("y_hat") + offset_expr(growth, pl.col("mu"), pl.col("tau"), pl.col("horizon")))
@@ -88,7 +88,7 @@ def wijk_points(
         panel, scope.filter(pl.col("pop0").is_not_null()), inp.horizon
     ).with_columns((pl.col("year") - latest).cast(pl.Int32).alias("horizon"))
     rf = pl.lit(1 + inp.scenario.rate_change_pct_per_year / 100) ** pl.col("horizon")
-    k = pl.col("youth_population") / 100 * rf
+    k = client_scale() * rf
     rows = rates.join(pop, on=["region_code", "horizon"]).join(scope, on="region_code")
     return rows.with_columns(
         (pl.col("y_hat").exp() * k).alias("c"), *_population_widened(k, growth_log_sd(panel))

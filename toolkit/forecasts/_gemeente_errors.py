@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from toolkit.forecasts._population import project_youth_population
+from toolkit.forecasts._population import client_scale, project_youth_population
 from toolkit.forecasts._trend import CANDIDATES
 from toolkit.panel import Panel
 
@@ -56,7 +56,7 @@ def client_forecasts(frame: pl.DataFrame, rows: pl.DataFrame, origin: int) -> pl
         pl.col("level") == "wijk", pl.col("year") == origin, pl.col("youth_care_clients").is_not_null(),
         pl.col("youth_0_22_est") > 0,
     ).select("region_code", "gemeente_code", pl.col("youth_0_22_est").alias("pop0"),
-             pl.col("youth_care_clients").alias("c0"))
+             pl.col("youth_care_clients").alias("c0"), pl.col("youth_care_clients").alias("clients0"))
     if g0.is_empty() or wijk.is_empty():
         return pl.DataFrame()
     horizon = int(rows["horizon"].max())  # type: ignore[arg-type]
@@ -65,9 +65,10 @@ def client_forecasts(frame: pl.DataFrame, rows: pl.DataFrame, origin: int) -> pl
         (pl.col("year") - origin).cast(pl.Int32).alias("horizon")
     )
     w = rows.join(pop.select("region_code", "horizon", "youth_population"), on=["region_code", "horizon"])
-    w = w.join(wijk.select("region_code", "c0"), on="region_code")
+    w = w.join(wijk.select("region_code", "c0", "clients0", "pop0"), on="region_code").with_columns(
+        client_scale().alias("scale"))
     sums = w.group_by("gemeente_code", "horizon").agg(
-        *((pl.col(p).exp() * pl.col("youth_population") / 100).sum().alias(p) for p in PRED_COLUMNS),
+        *((pl.col(p).exp() * pl.col("scale")).sum().alias(p) for p in PRED_COLUMNS),
         *((pl.col(p) - pl.col("y_hat")).first().alias(p.replace("y_", "off_", 1)) for p in PRED_COLUMNS),
         pl.col("c0").sum().alias("c0"),
         pl.col("youth_population").sum().alias("size"),
