@@ -34,7 +34,8 @@ from toolkit.forecasts._rate_model import fit_rate_model, forecast_log_rates
 from toolkit.forecasts._scores import score_table
 from toolkit.forecasts._trend import CANDIDATES, CONSTANT, Candidate, estimate_trend, offset_expr
 
-__all__ = ["Backtest", "Choice", "build_states", "choose", "gemeente_errors", "option", "run_backtest"]
+__all__ = ["Backtest", "Choice", "build_states", "choose", "gemeente_errors", "option", "run_backtest",
+           "wijk_error"]
 
 BY_NAME = {c.name: c for c in CANDIDATES}
 OPTIONS = (*(c.name for c in CANDIDATES), *(f"{TOP_DOWN}_{c.name}" for c in CANDIDATES))
@@ -187,21 +188,35 @@ def _apply_choice(rows: pl.DataFrame, gem: pl.DataFrame, origins: list[int]) -> 
     return rows, gem, chosen
 
 
-def _nested(frame: pl.DataFrame, errors: pl.DataFrame, point: str) -> pl.DataFrame:
-    """Intervals for each origin t from errors made before t with target <= t."""
+def _nested(frame: pl.DataFrame, errors: pl.DataFrame, point: str,
+            own: dict[int, pl.Expr] | None = None) -> pl.DataFrame:
+    """Intervals for each origin t from errors made before t with target <= t.
+
+    `own[t]`: the log error, in the past rows, of the option used at t (its own past errors); default the
+    rows' `log_error`.
+    """
     out = []
     for (t,), part in frame.group_by("origin", maintain_order=True):
         past = errors.filter(pl.col("origin") < t, pl.col("target_year") <= t)
+        if own is not None:
+            past = past.with_columns(own[int(t)].alias("log_error"))  # type: ignore[index]
         cal = calibrate(past.select("horizon", "log_error", "size"))
         out.append(add_intervals(part, cal, point=point) if cal else part)
     return pl.concat(out, how="diagonal_relaxed") if out else frame
 
 
-def gemeente_errors(bt: Backtest) -> pl.DataFrame:
-    """Joint gemeente log errors of the published procedure (choice applied), for calibration."""
-    return bt.gemeente.select("origin", "horizon", "target_year", "log_error", "size") if bt.gemeente.height \
-        else pl.DataFrame(schema={"origin": pl.Int32, "horizon": pl.Int32, "target_year": pl.Int32,
-                                  "log_error": pl.Float64, "size": pl.Float64})
+def wijk_error(option_name: str) -> pl.Expr:
+    """Log error of a wijk row under a growth option (top-down options move wijken like their growth)."""
+    return pl.col("y_true") - pl.col(f"y_{option(option_name).growth.name}")
+
+
+def gemeente_errors(bt: Backtest, option_name: str) -> pl.DataFrame:
+    """Joint gemeente log errors of one option over the whole backtest, for calibration."""
+    if bt.gemeente.is_empty():
+        return pl.DataFrame(schema={"origin": pl.Int32, "horizon": pl.Int32, "target_year": pl.Int32,
+                                    "log_error": pl.Float64, "size": pl.Float64})
+    return bt.gemeente.select("origin", "horizon", "target_year", pl.col(f"e_{option_name}").alias("log_error"),
+                              "size")
 
 
 def run_backtest(
@@ -236,10 +251,12 @@ def run_backtest(
     origins = sorted(int(o) for o in np.unique(rows["origin"].to_numpy()))
     rows, gem, chosen = _apply_choice(rows, gem, origins)
     rows = rows.with_columns((pl.col("y_true") - pl.col("y_hat")).alias("log_error"))
-    rows = pl.concat([_nested(part, part.filter(pl.col("same_definition")), "y_hat")
-                      for _, part in rows.group_by("method", maintain_order=True)], how="diagonal_relaxed")
+    own_w = {t: wijk_error(o) for t, o in chosen.items()}
+    rows = pl.concat([_nested(part, part.filter(pl.col("same_definition")), "y_hat", own_w if m == "model" else None)
+                      for (m,), part in rows.group_by("method", maintain_order=True)], how="diagonal_relaxed")
     if gem.height:
-        gem = _nested(gem.with_columns(pl.lit(0.0).alias("zero")), gem, "zero")
+        own_g = {t: pl.col(f"e_{o}") for t, o in chosen.items()}
+        gem = _nested(gem.with_columns(pl.lit(0.0).alias("zero")), gem, "zero", own_g)
     g_choice, g_scores = choose(gem, latest + 1) if gem.height else (Choice(CONSTANT), {})
     w_choice, w_scores = choose(_wijk_errors(model_rows), latest + 1, tuple(c.name for c in CANDIDATES))
     err = pl.col("y_hat").exp() - pl.col("y_true").exp()

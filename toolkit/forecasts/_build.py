@@ -26,7 +26,15 @@ from toolkit.forecasts._assemble import (
     top_down,
     wijk_points,
 )
-from toolkit.forecasts._backtest import Backtest, Choice, build_states, gemeente_errors, option, run_backtest
+from toolkit.forecasts._backtest import (
+    Backtest,
+    Choice,
+    build_states,
+    gemeente_errors,
+    option,
+    run_backtest,
+    wijk_error,
+)
 from toolkit.forecasts._costs import load_prices, released_price
 from toolkit.forecasts._growth_audit import growth_audit
 from toolkit.forecasts._intervals import Calibration, calibrate, rounding_sd
@@ -235,8 +243,8 @@ def build_forecasts(
     inp = _inputs(panel, policy, config, releases)
     states = build_states(panel.frame, panel.latest_year, policy.excluded_features)
     bt = run_backtest(states, panel.latest_year, _land(panel), frame=panel.frame)
-    cals = _calibrations(bt)
     chosen, other = _growth_pair(bt, inp.scenario.growth)
+    cals = _calibrations(bt, chosen)
     table, wijk_table, nodes = _scenario_table(inp, states, cals, profiles, chosen)
     alt, _, _ = _scenario_table(inp, states, cals, profiles, other)
     alt = alt.filter(pl.col("level") == "gemeente").with_columns(
@@ -254,11 +262,12 @@ def build_forecasts(
     return ForecastResult(table, WITHHELD, bt.table, bt.region_errors, _growth(wijk_table, inp.horizon), audit)
 
 
-def _calibrations(bt: Backtest) -> tuple[Calibration | None, Calibration | None]:
+def _calibrations(bt: Backtest, chosen: Choice) -> tuple[Calibration | None, Calibration | None]:
+    """Wijk and gemeente calibrations on the backtest errors of the chosen option (one definition)."""
     if bt.rows.is_empty():
         return None, None
     rows = bt.rows.filter(pl.col("method") == "model", pl.col("same_definition"))
     return (
-        calibrate(rows.select("horizon", "log_error", "size")),
-        calibrate(gemeente_errors(bt).select("horizon", "log_error", "size")),
+        calibrate(rows.select("horizon", wijk_error(chosen.name).alias("log_error"), "size")),
+        calibrate(gemeente_errors(bt, chosen.name).select("horizon", "log_error", "size")),
     )
