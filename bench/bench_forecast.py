@@ -22,7 +22,8 @@ import polars as pl
 from ethics.policy import load_policy
 from toolkit.config import RunConfig
 from toolkit.forecasts import build_forecasts
-from toolkit.forecasts._backtest import OPTIONS, build_states, run_backtest
+from toolkit.forecasts._backtest import build_states, run_backtest
+from toolkit.forecasts._choice import OPTIONS
 from toolkit.panel import build_panel
 from toolkit.sources import load_indicators, load_panel
 

@@ -1,4 +1,4 @@
-"""Rolling-origin backtest on the real panel (never a random split over time), the trend choice, scores.
+"""Rolling-origin backtest on the real panel (never a random split over time), with the growth choice.
 
 For every origin t (a year with wijk rates before the latest year, with training pairs) the rate model is
 fitted on pairs up to t only and forecasts every Dutch wijk with a rate in t for the years up to the latest
@@ -6,13 +6,9 @@ fitted on pairs up to t only and forecasts every Dutch wijk with a rate in t for
 same wijken. Every growth candidate of `_trend` (rates constant, national trend, damped, with the
 gemeente's own trend) is added to the model's forecast with the trend known at t.
 
-Choice (`choose`): at origin t the candidate with the smallest mean absolute gemeente log error over the
-forecasts made before t whose target is <= t (client totals where gemeente counts exist, size-weighted
-rates of one definition before); no such forecast: rates constant. The same choice on the wijk rates is
-reported beside it. The published forecast applies the gemeente-level choice to every wijk of the gemeente
-(one factor per gemeente keeps the gemeente row the exact sum of its children). "model" in backtest.csv
-is that procedure, choice included, so its scores are out of sample; "model_rates_constant" is the model
-without trend.
+At every origin the growth option is chosen from the forecasts made before it (`_choice`); "model" in
+backtest.csv is that procedure, choice included, so its scores are out of sample; "model_rates_constant" is
+the model without trend, bottom-up.
 
 Intervals of a forecast at origin t are calibrated on errors of forecasts made before t whose target
 year is <= t (nested): wijk intervals on wijk errors of one definition, gemeente intervals on gemeente
@@ -27,39 +23,15 @@ import numpy as np
 import polars as pl
 
 from toolkit.forecasts._baseline import BASELINES, baseline_forecast
+from toolkit.forecasts._choice import OPTION_G, Choice, apply_choice, choose, wijk_error
 from toolkit.forecasts._features import origin_state
-from toolkit.forecasts._gemeente_errors import PRED_COLUMNS, TOP_DOWN, client_forecasts, rate_errors
+from toolkit.forecasts._gemeente_errors import PRED_COLUMNS, client_forecasts, rate_errors
 from toolkit.forecasts._intervals import add_intervals, calibrate
 from toolkit.forecasts._rate_model import fit_rate_model, forecast_log_rates
 from toolkit.forecasts._scores import score_table
-from toolkit.forecasts._trend import CANDIDATES, CONSTANT, Candidate, estimate_trend, offset_expr
+from toolkit.forecasts._trend import CANDIDATES, CONSTANT, estimate_trend, offset_expr
 
-__all__ = ["Backtest", "Choice", "build_states", "choose", "gemeente_errors", "option", "run_backtest",
-           "wijk_error"]
-
-BY_NAME = {c.name: c for c in CANDIDATES}
-OPTIONS = (*(c.name for c in CANDIDATES), *(f"{TOP_DOWN}_{c.name}" for c in CANDIDATES))
-OPTION_G = tuple(f"G_{o}" for o in OPTIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A growth candidate and whether the gemeente total starts from its own count (top-down)."""
-
-    growth: Candidate
-    top_down: bool = False
-
-    @property
-    def name(self) -> str:
-        """The option's name in scores and the audit."""
-        return f"{TOP_DOWN}_{self.growth.name}" if self.top_down else self.growth.name
-
-
-def option(name: str) -> Choice:
-    """The Choice of an option name."""
-    top = name.startswith(f"{TOP_DOWN}_")
-    return Choice(BY_NAME[name.removeprefix(f"{TOP_DOWN}_")], top)
-
+__all__ = ["Backtest", "build_states", "gemeente_errors", "run_backtest"]
 
 @dataclass(frozen=True)
 class Backtest:
@@ -147,45 +119,10 @@ def _gemeente_rows(frame: pl.DataFrame, forecasts: pl.DataFrame, model_rows: pl.
     return pl.concat([clients, rates], how="diagonal_relaxed") if clients.height else rates
 
 
-def choose(errors: pl.DataFrame, t: int, options: tuple[str, ...] = OPTIONS) -> tuple[Choice, dict[str, float]]:
-    """The option with the smallest mean |log error| over forecasts made before t with target <= t.
-
-    Without such forecasts: rates constant, bottom-up. Ties go to the simpler option (listed first).
-    """
-    past = errors.filter(pl.col("origin") < t, pl.col("target_year") <= t) if errors.height else errors
-    options = tuple(o for o in options if f"e_{o}" in past.columns)
-    if past.is_empty() or not options:
-        return Choice(CONSTANT), {}
-    scores = {o: float(past[f"e_{o}"].abs().mean()) for o in options}  # type: ignore[arg-type]
-    best = min(options, key=lambda o: round(scores[o], 6))
-    return option(best), {k: round(v, 5) for k, v in scores.items()}
-
-
 def _wijk_errors(model_rows: pl.DataFrame) -> pl.DataFrame:
     ok = model_rows.filter(pl.col("same_definition"))
     return ok.select("origin", "target_year", *((pl.col("y_true") - pl.col(p)).alias(p.replace("y_", "e_", 1))
                                                  for p in PRED_COLUMNS))
-
-
-def _apply_choice(rows: pl.DataFrame, gem: pl.DataFrame, origins: list[int]) -> tuple[pl.DataFrame, pl.DataFrame,
-                                                                                         dict[int, str]]:
-    """Per origin, the gemeente-level choice made before it: "model" rows and gemeente rows use it."""
-    chosen = {t: choose(gem, t)[0].name for t in origins}
-    pick = pl.col("origin").replace_strict(chosen, return_dtype=pl.String)
-    model = rows.filter(pl.col("method") == "model")
-    growth = pick.str.replace(f"^{TOP_DOWN}_", "")
-    choice_expr = pl.coalesce(*(pl.when(growth == c.name).then(pl.col(f"y_{c.name}")) for c in CANDIDATES))
-    constant = model.with_columns(pl.col(f"y_{CONSTANT.name}").alias("y_hat"),
-                                  pl.lit("model_rates_constant").alias("method"))
-    model = model.with_columns(choice_expr.alias("y_hat"))
-    rows = pl.concat([model, constant, rows.filter(pl.col("method") != "model")], how="diagonal_relaxed")
-    if gem.height:
-        gem = gem.with_columns(
-            pl.coalesce(*(pl.when(pick == o).then(pl.col(f"e_{o}")) for o in OPTIONS)).alias("log_error"),
-            pl.coalesce(*(pl.when(pick == o).then(pl.col(f"G_{o}")) for o in OPTIONS)).alias("G_model")
-            if "G_rates_constant" in gem.columns else pl.lit(None, dtype=pl.Float64).alias("G_model"),
-        )
-    return rows, gem, chosen
 
 
 def _nested(frame: pl.DataFrame, errors: pl.DataFrame, point: str,
@@ -203,11 +140,6 @@ def _nested(frame: pl.DataFrame, errors: pl.DataFrame, point: str,
         cal = calibrate(past.select("horizon", "log_error", "size"))
         out.append(add_intervals(part, cal, point=point) if cal else part)
     return pl.concat(out, how="diagonal_relaxed") if out else frame
-
-
-def wijk_error(option_name: str) -> pl.Expr:
-    """Log error of a wijk row under a growth option (top-down options move wijken like their growth)."""
-    return pl.col("y_true") - pl.col(f"y_{option(option_name).growth.name}")
 
 
 def gemeente_errors(bt: Backtest, option_name: str) -> pl.DataFrame:
@@ -249,7 +181,7 @@ def run_backtest(
     gem = (_gemeente_rows(frame, forecasts.filter(pl.col("method") == "model"), model_rows) if frame.height
            else pl.DataFrame())
     origins = sorted(int(o) for o in np.unique(rows["origin"].to_numpy()))
-    rows, gem, chosen = _apply_choice(rows, gem, origins)
+    rows, gem, chosen = apply_choice(rows, gem, origins)
     rows = rows.with_columns((pl.col("y_true") - pl.col("y_hat")).alias("log_error"))
     own_w = {t: wijk_error(o) for t, o in chosen.items()}
     rows = pl.concat([_nested(part, part.filter(pl.col("same_definition")), "y_hat", own_w if m == "model" else None)

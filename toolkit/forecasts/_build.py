@@ -26,15 +26,8 @@ from toolkit.forecasts._assemble import (
     top_down,
     wijk_points,
 )
-from toolkit.forecasts._backtest import (
-    Backtest,
-    Choice,
-    build_states,
-    gemeente_errors,
-    option,
-    run_backtest,
-    wijk_error,
-)
+from toolkit.forecasts._backtest import Backtest, build_states, gemeente_errors, run_backtest
+from toolkit.forecasts._choice import Choice, option, wijk_error
 from toolkit.forecasts._costs import load_prices, released_price
 from toolkit.forecasts._growth_audit import growth_audit
 from toolkit.forecasts._intervals import Calibration, calibrate, rounding_sd

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from toolkit.forecasts._backtest import Backtest, Choice
+from toolkit.forecasts._backtest import Backtest
+from toolkit.forecasts._choice import Choice
 from toolkit.forecasts._trend import CANDIDATES, TrendEstimate
 
 __all__ = ["GROWTH_RULE", "growth_audit"]
