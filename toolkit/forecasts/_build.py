@@ -1,8 +1,11 @@
 """build_forecasts(): forecast.csv, backtest.csv, per-wijk errors, growth and the audit section.
 
-Per wijk of the scope with a rate in the latest year: rate forecast (`_rate_model`) x projected youth
+Per wijk of the scope with a rate in the latest year: its latest count moved by the rate forecast
+(`_rate_model` plus the growth option the backtest chose, `_choice` / `_trend`) and the projected youth
 population (`_population`) x the scenario's rate factor = clients; clients x price = euros (`_costs`,
-`_scenario`). Intervals: conformal on the backtest errors by horizon (`_intervals`), in rate space times the
+`_scenario`). Two growth assumptions are built: the leading one (the backtest's choice, or the one the
+scenario file names) for every wijk and gemeente, and the other kind ("tarieven constant" beside "trend zet
+door") for the gemeente rows, so a controller sees both in euros (`scenario`, `growth` columns). Intervals: conformal on the backtest errors by horizon (`_intervals`), in rate space times the
 population, with the population's own uncertainty and the rounding of input counts added in quadrature.
 Gemeente rows: exact sums of rounded children (`_hierarchy`), intervals from the joint gemeente error.
 """

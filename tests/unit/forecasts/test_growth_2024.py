@@ -104,3 +104,16 @@ def test_a_forecast_as_of_2022_does_not_see_2024(panel_2024, policy, run_forecas
     assert_frame_equal(real.table, fake.table)
     assert real.audit["growth"] == fake.audit["growth"]
     assert real.table["year"].min() == 2023
+
+
+def test_a_scenario_file_can_put_rates_constant_first(panel_2024, policy, run_forecast, den_haag_2024):
+    from toolkit.forecasts._scenario import SCENARIO_DIR
+
+    constant = run_forecast(panel_2024, policy, scenario=SCENARIO_DIR / "tarieven_constant.toml")
+    assert constant.audit["growth"]["chosen"].endswith("rates_constant")
+    assert constant.primary["scenario"].str.ends_with("; tarieven constant").all()
+    gem = constant.table.filter(pl.col("level") == "gemeente", pl.col("horizon") == 5)
+    by = dict(zip(gem["scenario"].str.split("; ").list.last(), gem["clients"], strict=True))
+    assert set(by) == {"tarieven constant", "trend zet door"}
+    trend = den_haag_2024.audit["growth"]["trend"]["national_log_change_per_year"]
+    assert (by["trend zet door"] > by["tarieven constant"]) == (trend > 0)
