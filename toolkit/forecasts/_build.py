@@ -5,8 +5,9 @@ Per wijk of the scope with a rate in the latest year: its latest count moved by 
 population (`_population`) x the scenario's rate factor = clients; clients x price = euros (`_costs`,
 `_scenario`). Two growth assumptions are built: the leading one (the backtest's choice, or the one the
 scenario file names) for every wijk and gemeente, and the other kind ("tarieven constant" beside "trend zet
-door") for the gemeente rows, so a controller sees both in euros (`scenario`, `growth` columns). Intervals: conformal on the backtest errors by horizon (`_intervals`), in rate space times the
-population, with the population's own uncertainty and the rounding of input counts added in quadrature.
+door") for the gemeente rows, so a controller sees both in euros (`scenario`, `growth` columns).
+Intervals: conformal on the chosen option's backtest errors by horizon (`_intervals`), in rate space times
+the population, with the population's own uncertainty and the rounding of input counts added in quadrature.
 Gemeente rows: exact sums of rounded children (`_hierarchy`), intervals from the joint gemeente error.
 """
 
