@@ -71,7 +71,8 @@ def info(
 @app.command("refresh")
 def refresh(
     out: Annotated[Path, typer.Option(help="The KWB file to write (CSV, UTF-8), for `run --indicators`.")],
-    table: Annotated[str, typer.Option(help="CBS KWB table id (85984NED = KWB 2024).")] = "85984NED",
+    table: Annotated[str, typer.Option(help="CBS KWB table id (85984NED = KWB 2024, already embedded: "
+                                            "run --indicators wants a newer one).")] = "85984NED",
     gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="CBS gemeente code (repeatable). "
                                                         "Default: GM0518.")] = None,
     year: Annotated[int | None, typer.Option(help="The table's year (default: its map year).")] = None,
