@@ -43,6 +43,9 @@ MAP_FILE = "maps/wijken_2024.geojson"
 SRC_KWB = {2021: "CBS Kerncijfers wijken en buurten 2021 (kwb-2021.xls)",
            2022: "CBS Kerncijfers wijken en buurten 2022 (kwb-2022.xls)",
            2024: "CBS Kerncijfers wijken en buurten 2024 (StatLine 85984NED, OData keys matched on their name)"}
+ORIGIN_OUTSIDE_EUROPE = "BuitenEuropa"
+SRC_ORIGIN = ("; pop_nonwestern_migration 2024 = herkomst buiten Europa (BuitenEuropa, total), CBS's successor of "
+              "niet-westers")
 SRC_NL_SUM = "; NL00 row: sum over the gemeente rows (KWB 2024 has no NL row)"
 SRC_JZ = {2021: "CBS StatLine 85075NED Jeugdzorg; wijken en buurten 2021",
           2022: "CBS StatLine 85335NED Jeugdzorg; wijken en buurten 2022"}
@@ -146,7 +149,26 @@ def _read_kwb_2024(path: Path, features: list[dict]) -> pl.DataFrame:
                        *[_cbs.to_number(c).alias(name) for c, name in mapped.items()])
     name = (pl.when(pl.col("region_code").str.starts_with("GM")).then(pl.col("gemeente_name"))
             .otherwise(pl.col("region_code").replace_strict(wijknaam, default=None, return_dtype=pl.String)))
+    frame = frame.with_columns(_origin_outside_europe(raw).alias("pop_nonwestern_migration"))
     return frame.with_columns(name.alias("region_name"), pl.col("youth_care_clients_kwb").alias("youth_care_clients"))
+
+
+def _origin_outside_europe(raw: pl.DataFrame) -> pl.Series:
+    """KWB 2024's inhabitants of origin outside Europe (herkomstland buiten Europa, all generations).
+
+    CBS replaced "niet-westerse migratieachtergrond" by this classification in 2022 (Turkey, Indonesia and
+    Japan now count outside Europe), so it continues `pop_nonwestern_migration` for the fairness audit's
+    migration terciles (an audit grouping, never a model feature). Three columns share the stem
+    `BuitenEuropa` (total, born in NL, born abroad); the total is the one that equals the sum of the other two
+    (within CBS's rounding of wijk figures to 5: at most 10 apart).
+    """
+    cols = [c for c in raw.columns if odata_stem(c) == ORIGIN_OUTSIDE_EUROPE]
+    values = {c: raw.select(_cbs.to_number(c)).to_series() for c in cols}
+    for total in cols:
+        parts = [values[c] for c in cols if c != total]
+        if len(parts) == 2 and ((parts[0] + parts[1] - values[total]).abs().max() or 0) <= 10:  # type: ignore[operator]
+            return values[total]
+    raise ValueError(f"KWB 2024: no total among the {ORIGIN_OUTSIDE_EUROPE} columns {cols}")
 
 
 def _land_2024(kwb_2024: pl.DataFrame) -> pl.DataFrame:
@@ -182,7 +204,8 @@ def _source_of(col: str, year: int) -> str:
     if year <= 2020:
         return SRC_SALVAGED.format(year=year)
     if year == 2024:
-        return SRC_KWB[2024] + (SRC_NL_SUM if kind_of(col) == "count" else "")
+        return (SRC_KWB[2024] + (SRC_ORIGIN if col == "pop_nonwestern_migration" else "")
+                + (SRC_NL_SUM if kind_of(col) == "count" else ""))
     if col in JEUGDZORG_TO_NAME.values():
         return SRC_JZ[year] + ("; NL and gemeente rows of 2022 completed from the gemeente table" if year == 2022
                                else "")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from toolkit.sources import load_provenance
+
 
 def _value(frame: pl.DataFrame, code: str, year: int, col: str) -> float | None:
     row = frame.filter(pl.col("region_code") == code, pl.col("year") == year)
@@ -97,3 +99,10 @@ def test_2021_distances_repaired_to_km(panel_frame):
         "year", index="region_code", values="dist_gp_km").drop_nulls()
     assert both.height > 300
     assert (both["2021"] / both["2024"]).median() == pytest.approx(1.0, abs=0.15)
+
+
+def test_2024_migration_audit_column_is_cbs_origin_outside_europe(panel_frame):
+    # CBS's successor of "niet-westers" (herkomst buiten Europa, total = born in NL + born abroad), audit only.
+    assert _value(panel_frame, "GM0014", 2024, "pop_nonwestern_migration") == 43_255
+    prov = load_provenance().filter(pl.col("column") == "pop_nonwestern_migration", pl.col("year") == 2024)
+    assert "herkomst buiten Europa" in prov["source"].item()
