@@ -64,6 +64,7 @@ EXTRA_VALUES = (
 )
 WITHHELD = (*FORECAST_COLUMNS[4:10], *EXTRA_VALUES)
 FLAG_NEW_CODE = "no_history_under_current_code: forecast starts from the wijk's latest level"
+FLAG_SECRET_PAST = "history_secret_before_latest_year: forecast starts from the wijk's latest level"
 EXTRA_COLUMNS = (*EXTRA_VALUES, "gemeente_code", "flag", "scenario", "growth", "price_source")
 
 
@@ -91,12 +92,13 @@ def _status(profiles: Any) -> pl.DataFrame:
 
 
 def _flags(panel: Panel) -> pl.DataFrame:
-    """Per wijk: years with a secret rate, and whether it has any rate before the latest year."""
+    """Per wijk: years with a secret rate, any rate before the latest year, any row (its code) before it."""
     years = panel.frame.filter(pl.col("youth_care_rate_pct").is_not_null())["year"].unique().implode()
     hist = panel.level("wijk").filter(pl.col("year") <= panel.latest_year, pl.col("year").is_in(years))
     return hist.group_by("region_code").agg(
         pl.col("youth_care_rate_pct").null_count().alias("n_secret_years"),
         (pl.col("youth_care_rate_pct").is_not_null() & (pl.col("year") < panel.latest_year)).any().alias("has_past"),
+        (pl.col("year") < panel.latest_year).any().alias("code_existed"),
     )
 
 
@@ -127,8 +129,10 @@ def _wijk_table(inp: Inputs, wijk: pl.DataFrame, profiles: Any) -> pl.DataFrame:
     flag = (
         pl.when(~forecast)
         .then(pl.lit("history_secret"))
-        .when(~pl.col("has_past").fill_null(False))
+        .when(~pl.col("code_existed").fill_null(False))
         .then(pl.lit(FLAG_NEW_CODE))
+        .when(~pl.col("has_past").fill_null(False))
+        .then(pl.lit(FLAG_SECRET_PAST))
         .when(pl.col("n_secret_years") > 0)
         .then(pl.lit("history_partly_secret"))
         .otherwise(pl.lit(""))
