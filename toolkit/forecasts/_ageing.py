@@ -214,10 +214,11 @@ def build_ageing_forecasts(panel: Panel, profiles: Any, policy: Policy, domain: 
     gem = gem.with_columns(pl.col("region_code").alias("gemeente_code"), pl.lit("gemeente").alias("level"),
                            pl.when(pl.col("clients").is_null()).then(pl.lit("secret")).otherwise(pl.lit("ok"))
                            .alias("status"))
-    extra = [pl.lit(None, dtype=pl.Int64).alias("clients_other"), pl.lit(None, dtype=pl.Float64).alias("cost_other_eur"),
+    source = f"configs/prices.toml [prices.{domain.price_key}] ({price.price_year}): CBS Iv3 / CBS KWB"
+    extra = [pl.lit(None, dtype=pl.Int64).alias("clients_other"),
+             pl.lit(None, dtype=pl.Float64).alias("cost_other_eur"),
              pl.lit(f"{scenario_name}; vergrijzing, tarieven per leeftijd constant").alias("scenario"),
-             pl.lit("ageing_rates_constant").alias("growth"), pl.lit(f"configs/prices.toml [prices.{domain.price_key}] ({price.price_year}): CBS Iv3 Wmo lasten / "
-                    "CBS KWB Wmo clients").alias("price_source"),
+             pl.lit("ageing_rates_constant").alias("growth"), pl.lit(source).alias("price_source"),
              pl.lit("").alias("flag")]
     table = pl.concat([wijk.with_columns(*extra), gem.with_columns(*extra)], how="diagonal_relaxed")
     table = table.filter(pl.col("horizon").is_not_null() | (pl.col("level") == "wijk"))
