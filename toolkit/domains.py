@@ -19,11 +19,15 @@ Example:
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 import polars as pl
 
 from ethics.errors import ConfigError
+from ethics.policy import CONFIG_DIR
 
 __all__ = ["DOMAINS", "Domain", "get_domain", "require_published"]
 
@@ -70,9 +74,67 @@ class Domain:
         return table.with_columns((pl.col(c) * self.rate_scale).round(1) for c in rates).rename(
             {"youth_population": self.population_column})
 
+    def settings(self) -> dict[str, Any]:
+        """configs/domains/<name>.toml: page words, register draft, audit entries, rewording (jeugd: none)."""
+        return _settings(self.name)
+
+    def page_texts(self) -> dict[str, tuple[str, str]]:
+        """Page words that replace the default (youth-care) ones for this domain's run."""
+        return {k: (v[0], v[1]) for k, v in self.settings().get("texts", {}).items()}
+
+    def reword(self, text: str) -> str:
+        """`text` with the default domain's words replaced by this domain's (see [reword] in its config)."""
+        for old, new in self.settings().get("reword", {}).get("pairs", []):
+            text = text.replace(old, new)
+        return text
+
+    def reword_priority(self, priority: pl.DataFrame) -> pl.DataFrame:
+        """The priority list's reasons in this domain's words."""
+        if self.is_default:
+            return priority
+        return priority.with_columns(pl.col(c).map_elements(self.reword, return_dtype=pl.String)
+                                     for c in ("reasons_nl", "reasons_en") if c in priority.columns)
+
+    def reword_audit(self, audit: dict[str, Any], gemeente: str) -> dict[str, Any]:
+        """audit.json in this domain's words: register fields, named entries, then any leftover wording."""
+        if self.is_default:
+            return audit
+        cfg = self.settings()
+        register = cfg.get("register", {})
+        for f in audit.get("register", {}).get("fields", []):
+            if f.get("key") in register:
+                f["value"] = register[f["key"]].replace("{gemeente}", gemeente)
+        for path, value in cfg.get("audit", {}).items():
+            *parents, last = path.split(".")
+            node: Any = audit
+            for p in parents:
+                node = node.get(p, {}) if isinstance(node, dict) else {}
+            if isinstance(node, dict) and last in node:
+                node[last] = value
+        return _walk(audit, self.reword)
+
     def text(self, key: str, lang: str) -> str:
         """A label in the run's language (nl or en)."""
         return self.texts[key][lang if lang in ("nl", "en") else "nl"]
+
+
+@cache
+def _settings(name: str) -> dict[str, Any]:
+    path = CONFIG_DIR / "domains" / f"{name}.toml"
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"The domain file {path} cannot be read as TOML ({exc}).") from None
+
+
+def _walk(node: Any, f: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _walk(v, f) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_walk(v, f) for v in node]
+    return f(node) if isinstance(node, str) else node
 
 
 JEUGD = Domain(

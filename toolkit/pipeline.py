@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ethics import egress
@@ -17,6 +17,7 @@ from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
 from toolkit.reports.fairness import fairness_audit
+from toolkit.reports.i18n import text_overlay
 from toolkit.sources import load_indicators
 
 __all__ = ["RunResult", "run"]
@@ -62,9 +63,13 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str = "jeugd")
                 "profiles": profiles.audit, "forecast": forecasts.audit}
     if releases is not None:
         sections["privacy"] = releases.audit
+    names = ", ".join(gemeente_names(panel).values())
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
-                           fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
-    documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
+                           fairness=fairness.audit, gemeente_name=names)
+    audit = dom.reword_audit(audit, names)  # jeugd: unchanged
+    pages = replace(profiles, priority=dom.reword_priority(profiles.priority))
+    with text_overlay(dom.page_texts()):
+        documents = build_documents(audit, panel, pages, forecasts, fairness.table, config.lang)
     files = egress.publish(tables, documents, policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,
                      n_gemeenten=profiles.table["gemeente_code"].n_unique() if profiles.table.height else 0)

@@ -54,6 +54,18 @@ def test_jeugd_view_is_the_panel_itself_and_wmo_fills_the_slots_with_wmo_measure
     assert view["youth_0_22_est"][0] == view["population"][0]
 
 
+def test_jeugd_keeps_its_contract_and_words_and_wmo_has_its_own():
+    jeugd, frame = get_domain("jeugd"), pl.DataFrame({"youth_population": [5], "observed_rate": [1.5]})
+    assert jeugd.output_rates(frame) is frame and jeugd.page_texts() == {}
+    assert jeugd.reword("jeugdzorg 1,2 procentpunt") == "jeugdzorg 1,2 procentpunt"
+    assert jeugd.reword_audit({"a": "Jeugdwet"}, "X") == {"a": "Jeugdwet"}
+    wmo = WMO.output_rates(frame)
+    assert wmo.columns == ["population", "observed_rate"] and wmo["observed_rate"][0] == 15.0  # per 1,000
+    assert not any(w in WMO.reword("jeugdzorg 1,2 procentpunt; Jeugdwet").lower() for w in YOUTH_WORDS)
+    pages = " ".join(nl + en for nl, en in WMO.page_texts().values()).lower()
+    assert "wmo" in pages and not any(w in pages for w in ("youths", "jongeren", "jeugdzorg"))
+
+
 def test_gemeente_without_published_wmo_figures_gets_the_reason_and_what_to_supply():
     frame = WMO.view(load_panel())
     with pytest.raises(ConfigError) as err:
@@ -109,4 +121,10 @@ def test_wmo_run_writes_the_contract_files_without_youth_care_measures(tmp_path)
         assert not any(w in text for w in YOUTH_WORDS), name
     ok = profiles.filter(pl.col("status") == "ok")
     assert ok["observed_rate"].min() > 10  # per 1,000 inhabitants (Den Haag 2024: 64), not a percentage
-    assert json.loads((out / "audit.json").read_text())["forecast"]["domain"] == "wmo"
+    audit = json.loads((out / "audit.json").read_text())
+    assert audit["forecast"]["domain"] == "wmo"
+    assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
+    for name in ("wijkprofielen.html", "audit_report.html"):  # CBS table titles in the provenance may say Jeugdzorg
+        text = (out / name).read_text(encoding="utf-8").lower()
+        assert "wmo" in text
+        assert not any(w in text for w in ("jongeren", "jeugdhulp", "jeugdwet", "youths", "youth care")), name
