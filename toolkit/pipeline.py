@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from ethics import egress
 from ethics.errors import ConfigError
 from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.domains import Domain, get_domain, published_gemeenten, require_published
-from toolkit.forecasts import build_forecasts
-from toolkit.panel import build_panel
-from toolkit.profiles import build_profiles
+from toolkit.forecasts import ForecastResult, build_forecasts
+from toolkit.panel import Panel, build_panel
+from toolkit.profiles import ProfileResult, build_profiles
 from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
@@ -33,13 +36,60 @@ class RunResult:
     n_gemeenten: int
 
 
-def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str = "jeugd") -> RunResult:
+SHARED_AUDIT = ("generated_at", "inputs", "config", "policy", "versions")
+
+
+@dataclass
+class _DomainRun:
+    """The stages of one care domain within a run (tables carry the domain's file-name prefix)."""
+
+    dom: Domain
+    panel: Panel
+    profiles: ProfileResult
+    forecasts: ForecastResult
+    fairness_table: pl.DataFrame
+    fairness_audit: dict[str, Any]
+    tables: list[egress.Table]
+    sections: dict[str, Any]
+
+
+def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[str, ...] = "jeugd") -> RunResult:
     """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic).
 
-    `domain` (toolkit/domains.py) selects the measure; jeugd is the panel as it is."""
-    dom = get_domain(domain)
+    `domain` (toolkit/domains.py) selects the measure; jeugd is the panel as it is. With several domains the
+    first writes the usual files and every other one the same files with its name as prefix (`wmo_profiles.csv`,
+    `wmo_wijkprofielen.html`, ...); audit.json is one: the first domain's sections, the others' under `domains`.
+    """
+    doms = [get_domain(d) for d in dict.fromkeys((domain,) if isinstance(domain, str) else domain)]
     frame = load_indicators(config.indicators, policy)
-    panel = _domain_panel(dom, frame, config)
+    panels = [_domain_panel(dom, frame, config) for dom in doms]  # every refusal before any privacy budget
+    runs = [_stages(dom, panel, frame, config, policy, "" if i == 0 else f"{dom.name}_")
+            for i, (dom, panel) in enumerate(zip(doms, panels, strict=True))]
+    tables = [t for r in runs for t in r.tables]
+    checks = egress.check_all(tables, policy)
+    names = ", ".join(gemeente_names(runs[0].panel).values())
+    audits = [r.dom.reword_audit(complete_audit(build_audit(config, policy, checks, r.sections), tables=r.tables,
+                                                policy=policy, fairness=r.fairness_audit, gemeente_name=names),
+                                 names)  # jeugd: unchanged
+              for r in runs]
+    if len(runs) > 1:
+        audits[0]["domains"] = {r.dom.name: {k: v for k, v in a.items() if k not in SHARED_AUDIT}
+                                for r, a in zip(runs[1:], audits[1:], strict=True)}
+    documents = []
+    for i, (r, audit) in enumerate(zip(runs, audits, strict=True)):
+        pages = replace(r.profiles, priority=r.dom.reword_priority(r.profiles.priority))
+        with text_overlay(r.dom.page_texts()):
+            docs = build_documents(audit, r.panel, pages, r.forecasts, r.fairness_table, config.lang)
+        prefix = "" if i == 0 else f"{r.dom.name}_"
+        documents += [replace(d, name=prefix + d.name) for d in docs if i == 0 or d.name != "audit.json"]
+    files = egress.publish(tables, documents, policy, out_dir)
+    first = runs[0].profiles.table
+    return RunResult(out_dir=out_dir, files=files, n_wijken=first.height,
+                     n_gemeenten=first["gemeente_code"].n_unique() if first.height else 0)
+
+
+def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, policy: Policy,
+            prefix: str) -> _DomainRun:
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
     if dom.age_bands:
@@ -48,34 +98,24 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str = "jeugd")
     else:
         forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
     tables = [
-        egress.Table("profiles.csv", dom.output_rates(profiles.table), withheld=profiles.withheld),
-        egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
-        egress.Table("backtest.csv", forecasts.backtest),
+        egress.Table(prefix + "profiles.csv", dom.output_rates(profiles.table), withheld=profiles.withheld),
+        egress.Table(prefix + "forecast.csv", forecasts.table, withheld=forecasts.withheld),
+        egress.Table(prefix + "backtest.csv", forecasts.backtest),
     ]
     if releases is not None:
-        tables.append(egress.Table("releases.csv", releases.table, withheld=("value",), from_records=True,
-                                   gate_token=releases.token))
+        tables.append(egress.Table(prefix + "releases.csv", releases.table, withheld=("value",),
+                                   from_records=True, gate_token=releases.token))
     fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock (4)
-    tables.append(egress.Table("fairness.csv", fairness.table))
-    checks = egress.check_all(tables, policy)
+    tables.append(egress.Table(prefix + "fairness.csv", fairness.table))
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
                 **({} if dom.is_default else {"domain": _domain_audit(dom, frame, panel)}),
                 "profiles": profiles.audit, "forecast": forecasts.audit}
     if releases is not None:
         sections["privacy"] = releases.audit
-    names = ", ".join(gemeente_names(panel).values())
-    audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
-                           fairness=fairness.audit, gemeente_name=names)
-    audit = dom.reword_audit(audit, names)  # jeugd: unchanged
-    pages = replace(profiles, priority=dom.reword_priority(profiles.priority))
-    with text_overlay(dom.page_texts()):
-        documents = build_documents(audit, panel, pages, forecasts, fairness.table, config.lang)
-    files = egress.publish(tables, documents, policy, out_dir)
-    return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,
-                     n_gemeenten=profiles.table["gemeente_code"].n_unique() if profiles.table.height else 0)
+    return _DomainRun(dom, panel, profiles, forecasts, fairness.table, fairness.audit, tables, sections)
 
 
-def _domain_panel(dom: Domain, frame, config: RunConfig):  # type: ignore[no-untyped-def]
+def _domain_panel(dom: Domain, frame: pl.DataFrame, config: RunConfig) -> Panel:
     """The panel of the run's domain; a Wmo scope without published Wmo figures is refused with the reason."""
     if dom.is_default:
         return build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
@@ -93,7 +133,7 @@ def _domain_panel(dom: Domain, frame, config: RunConfig):  # type: ignore[no-unt
     return panel
 
 
-def _domain_audit(dom: Domain, frame, panel) -> dict:  # type: ignore[no-untyped-def]
+def _domain_audit(dom: Domain, frame: pl.DataFrame, panel: Panel) -> dict[str, Any]:
     everyone = set(frame.filter(frame["level"] == "gemeente", frame["year"] == panel.latest_year)["region_code"])
     left_out = sorted(everyone - set(published_gemeenten(dom, frame, panel.latest_year)))
     return {"name": dom.name, "clients": dom.clients, "rate": dom.rate, "rate_unit": dom.rate_unit,

@@ -27,7 +27,8 @@ def run(
     indicators: Annotated[Path | None, typer.Option(help="A newer CBS KWB download to merge.")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML: prices, indexation, rates.")] = None,
     as_of: Annotated[int | None, typer.Option("--as-of", help="Forecast as if YEAR were the latest year.")] = None,
-    domain: Annotated[list[str] | None, typer.Option("--domain", help="Care domain: jeugd (default) or wmo.")] = None,
+    domain: Annotated[list[str] | None, typer.Option("--domain", help="Care domain: jeugd (default) or wmo; "
+                                                     "repeatable (one run, one audit).")] = None,
 ) -> None:
     """Build wijk profiles, 5-year forecasts and the audit for one or more gemeenten."""
     with guarded():
@@ -43,11 +44,7 @@ def run(
         cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
                               as_of=as_of, indicators=indicators, records=records,
                               demo_records=demo_records or None, scenario=scenario, ledger=ledger)
-        domains = list(dict.fromkeys(domain or ["jeugd"]))
-        if len(domains) > 1:
-            raise ConfigError("More than one --domain in one run is not yet supported (one audit for both is "
-                              "planned). Run `--domain jeugd` and `--domain wmo` as two runs.")
-        result = run_pipeline(cfg, load_policy(policy), out, domain=domains[0])
+        result = run_pipeline(cfg, load_policy(policy), out, domain=tuple(domain or ["jeugd"]))
         typer.echo(f"Done: {result.n_wijken} wijken in {result.n_gemeenten} gemeente(n) -> {result.out_dir}")
         for f in result.files:
             typer.echo(f"  {f.name}")

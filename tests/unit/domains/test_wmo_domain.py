@@ -94,7 +94,7 @@ def test_wmo_forecast_years_intervals_and_too_small(wmo_panel):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--domain", "jeugd", "--domain", "wmo"], "not yet supported"),
+    (["--domain", "jeugd", "--domain", "wmo", "--demo-records"], "not yet supported"),
     (["--domain", "wmo", "--demo-records"], "not yet supported"),
     (["--domain", "wmo", "--gemeente", "GM0252"], "consented"),
     (["--domain", "ggz"], "Unknown --domain"),
@@ -108,23 +108,28 @@ def test_unsupported_or_unpublished_domain_runs_are_usage_errors_without_output(
 
 
 @pytest.mark.slow
-def test_wmo_run_writes_the_contract_files_without_youth_care_measures(tmp_path):
+def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--domain", "wmo", "--gemeente", "GM0518", "--out", str(out)])
+    result = runner.invoke(app, ["run", "--domain", "jeugd", "--domain", "wmo", "--gemeente", "GM0518",
+                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
-    profiles = pl.read_csv(out / "profiles.csv")
+    assert pl.read_csv(out / "profiles.csv").columns == list(PROFILE_COLUMNS)  # jeugd contract unchanged
+    profiles = pl.read_csv(out / "wmo_profiles.csv")
     assert profiles.columns == [("population" if c == "youth_population" else c) for c in PROFILE_COLUMNS]
-    forecast = pl.read_csv(out / "forecast.csv")
-    assert forecast.columns == [*FORECAST_COLUMNS, *EXTRA_COLUMNS]
-    for name in ("profiles.csv", "forecast.csv", "backtest.csv"):
+    assert pl.read_csv(out / "wmo_forecast.csv").columns == [*FORECAST_COLUMNS, *EXTRA_COLUMNS]
+    for name in ("wmo_profiles.csv", "wmo_forecast.csv", "wmo_backtest.csv"):
         text = (out / name).read_text(encoding="utf-8").lower()
         assert not any(w in text for w in YOUTH_WORDS), name
     ok = profiles.filter(pl.col("status") == "ok")
     assert ok["observed_rate"].min() > 10  # per 1,000 inhabitants (Den Haag 2024: 64), not a percentage
-    audit = json.loads((out / "audit.json").read_text())
-    assert audit["forecast"]["domain"] == "wmo"
-    assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
-    for name in ("wijkprofielen.html", "audit_report.html"):  # CBS table titles in the provenance may say Jeugdzorg
+    audit = json.loads((out / "audit.json").read_text())  # one audit for both domains
+    wmo = audit["domains"]["wmo"]
+    assert wmo["forecast"]["domain"] == "wmo" and wmo["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
+    assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal jeugdzorg")
+    assert {c["table"] for c in audit["egress"]} >= {"profiles.csv", "wmo_profiles.csv"}
+    for name in ("wmo_wijkprofielen.html", "wmo_audit_report.html"):  # CBS table titles in provenance may say Jeugdzorg
         text = (out / name).read_text(encoding="utf-8").lower()
         assert "wmo" in text
         assert not any(w in text for w in ("jongeren", "jeugdhulp", "jeugdwet", "youths", "youth care")), name
+    assert "wmo" not in (out / "wijkprofielen.html").read_text(encoding="utf-8").lower()
+    assert not (out / "wmo_audit.json").exists()
