@@ -55,6 +55,10 @@ PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 # postcode (4 digits, 2 capital letters) standing alone. Base64 data URIs (embedded images) are skipped.
 DOC_NINE_DIGITS = re.compile(r"(?<![\d.,])\d{9}(?![\d.,])")
 DOC_POSTCODE6 = re.compile(r"(?<![\w/+#.-])\d{4} ?[A-Z]{2}(?![\w/+])")
+# JSON keys in documents: the policy's identifier names, except generic names (a document names wijken,
+# features and providers, all public), and the records' client id.
+DOC_KEYS_PUBLIC = frozenset({"name", "naam", "region_name", "gemeente_name", "wijk_name", "feature_name"})
+DOC_KEYS_FORBIDDEN = frozenset({"client_id", "clientid", "client"})
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 
 
@@ -232,14 +236,16 @@ def _doc_strings(doc: Document) -> list[tuple[str, str]]:
 def check_document(doc: Document, policy: Policy) -> CheckResult:
     """Scan a written document (audit.json, an HTML page) for identifier-like values; raise EgressBlocked.
 
-    Refused: a JSON key that is a forbidden identifier name (bsn, name, address, ...), a 9-digit number
+    Refused: a JSON key that is a forbidden identifier name (bsn, address, date_of_birth, client_id, ...;
+    `name` is allowed: documents name wijken, features and providers), a 9-digit number
     that passes the BSN elfproef, a 6-character postcode. The message names the place, never the value.
     Dates are not scanned in documents: run dates and data dates are legitimate there.
     """
     ident = policy.identifiers
     for where, text in _doc_strings(doc):
         if text.startswith("key:"):
-            if ident.is_forbidden(text[4:]):
+            key = text[4:].strip().lower()
+            if key in DOC_KEYS_FORBIDDEN or (key not in DOC_KEYS_PUBLIC and ident.is_forbidden(key)):
                 raise _block(doc.name, f"{where} is named like a direct identifier")
             continue
         if ident.check_bsn_elfproef and any(elfproef(m) for m in DOC_NINE_DIGITS.findall(text)):

@@ -42,6 +42,7 @@ def test_the_checked_frame_is_not_changed_by_escaping(policy, tmp_path):
     (egress.Document("audit.json", json.dumps({"privacy": {"example": "client 111222333"}})), "looks like a BSN"),
     (egress.Document("audit.json", json.dumps({"rows": [{"bsn": "x"}]})), "named like a direct identifier"),
     (egress.Document("audit.json", json.dumps({"note": "woont op 2512 AB"})), "postcode"),
+    (egress.Document("audit.json", json.dumps({"x": [{"client_id": "c1"}]})), "named like a direct identifier"),
     (egress.Document("wijkprofielen.html", "<p>kind 111222333</p>"), "looks like a BSN"),
     (egress.Document("audit_report.html", "<td>2512AB</td>"), "postcode"),
 ])
@@ -54,7 +55,8 @@ def test_documents_with_identifiers_are_refused_and_nothing_is_written(policy, t
 
 
 @pytest.mark.parametrize("doc", [
-    egress.Document("audit.json", json.dumps({"cost_eur": 111222333, "ratio": 0.111222333, "sha256": "ab" * 32})),
+    egress.Document("audit.json", json.dumps({"cost_eur": 111222333, "ratio": 0.111222333, "sha256": "ab" * 32,
+                                              "features": [{"name": "income"}]})),
     egress.Document("wijkprofielen.html", "<p>EUR 111.222.333</p><img src=\"data:image/png;base64,AA/2512AB+1\">"),
     egress.Document("audit_report.html", "<p>123456789 (no elfproef)</p>"),
 ])
