@@ -51,9 +51,9 @@ MSG_OUT = "Output folder {path} {problem}. Nothing was written; {fix}"
 FIX_OTHER = "choose a new or empty folder with --out."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-# In documents: a 9-digit number standing alone (not part of a longer number or a decimal) and a 6-character
+# In documents: a 9-digit number standing alone (not part of a word, a longer number or a decimal) and a 6-character
 # postcode (4 digits, 2 capital letters) standing alone. Base64 data URIs (embedded images) are skipped.
-DOC_NINE_DIGITS = re.compile(r"(?<![\d.,])\d{9}(?![\d.,])")
+DOC_NINE_DIGITS = re.compile(r"(?<![\w.,])\d{9}(?![\w.,])")
 DOC_POSTCODE6 = re.compile(r"(?<![\w/+#.-])\d{4} ?[A-Z]{2}(?![\w/+])")
 # JSON keys in documents: the policy's identifier names, except generic names (a document names wijken,
 # features and providers, all public), and the records' client id.

@@ -147,12 +147,13 @@ def _part(inp: WijkInputs, gm: str) -> WijkInputs:
 
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
+    from toolkit.progress import track
     from toolkit.sources import load_map
 
     t = translator(lang)
     horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
     sections = []
-    for gm, gm_name in sorted(inp.gemeenten.items()):
+    for gm, gm_name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente"):
         part = _part(inp, gm)
         prof = part.profiles.sort("region_code")
         n_ranked = int(prof["risk_rank"].drop_nulls().len())

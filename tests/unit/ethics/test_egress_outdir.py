@@ -196,3 +196,21 @@ egress.publish([egress.Table("t.csv", frame)], [egress.Document("audit.json", "{
     assert len(leftovers) == 1 and not out.exists()
     _publish(policy, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_bug_while_writing_leaves_no_partial_output_and_the_earlier_output_intact(policy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _publish(policy, out)
+    before = _snapshot(out)
+    real = egress._write
+
+    def broken(item, folder):
+        if item.name == "audit.json":
+            raise KeyError("a bug")
+        real(item, folder)
+
+    monkeypatch.setattr(egress, "_write", broken)
+    with pytest.raises(KeyError):
+        _publish(policy, out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

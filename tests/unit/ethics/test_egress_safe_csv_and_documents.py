@@ -59,6 +59,7 @@ def test_documents_with_identifiers_are_refused_and_nothing_is_written(policy, t
                                               "features": [{"name": "income"}]})),
     egress.Document("wijkprofielen.html", "<p>EUR 111.222.333</p><img src=\"data:image/png;base64,AA/2512AB+1\">"),
     egress.Document("audit_report.html", "<p>123456789 (no elfproef)</p>"),
+    egress.Document("wijkprofielen.html", '<svg aria-labelledby="cd132297577t"><title id="c111222333t">'),
 ])
 def test_documents_without_identifiers_pass(policy, tmp_path, doc):
     egress.publish([], [doc], policy, tmp_path / "out")
