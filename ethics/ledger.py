@@ -57,7 +57,8 @@ CROSS_REGISTER_RULE = (
     "probability 1 - exp(-c * {k} / n): for two registers of equal size about 92% when they share 1% of their "
     "children, 99.4% at 2%, 1 - 3e-6 at 5%; it may be missed when they share only a handful of children. "
     "Not protected: the budget is per group of overlapping registers, not per child "
-    "(a child in two registers that are not recognised as overlapping is charged twice, once in each); a "
+    "(a child in two registers that are not recognised as overlapping has both budgets spent on it, so its "
+    "total privacy loss can exceed the total); a "
     "new ledger file, or a different key or secret, does not see earlier runs. With a threshold t > 0 "
     "(lenient), only registers sharing at least the share t of the smaller one's children are related."
 )

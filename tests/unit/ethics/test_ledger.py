@@ -342,3 +342,29 @@ def test_strict_rule_finds_a_small_shared_part_of_large_registers(tmp_path):
     ledger.charge([a], Fraction(1))
     with pytest.raises(BudgetExhausted):
         ledger.charge([b], Fraction(1))
+
+
+def test_cli_verify_compares_with_witness_and_audits_and_exits_3_on_a_rewound_ledger(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    runner = CliRunner()
+    ledger = _three_charges(tmp_path)
+    audit = tmp_path / "audit.json"
+    states = ledger.charge([_req(ledger, year=2019)], Fraction(1))
+    audit.write_text(json.dumps({"privacy": {"ledger": {"integrity": ledger.integrity(states)}}}))
+    args = ["ledger", "verify", "--ledger", str(tmp_path / "l.sqlite"), "--audit", str(audit)]
+    ok = runner.invoke(app, args)
+    assert ok.exit_code == 0 and "intact (4 charge(s))" in ok.output and "witness" in ok.output
+    assert "1 audit.json file(s)" in ok.output
+    _rewind(tmp_path / "l.sqlite", 2)
+    ledger.witness_path.unlink()  # the attacker removes the witness too; the audit still knows
+    broken = runner.invoke(app, args)
+    assert broken.exit_code == 3
+    assert "witness file l.sqlite.witness is missing" in broken.output
+    assert "audit 1: charge 4 is missing from the ledger" in broken.output
+    (tmp_path / "l.sqlite").unlink()
+    ledger.witness_path.write_text("{}")
+    gone = runner.invoke(app, ["ledger", "verify", "--ledger", str(tmp_path / "l.sqlite")])
+    assert gone.exit_code == 3 and "was deleted or moved" in gone.output
