@@ -55,8 +55,9 @@ def _measure(args: list[str]) -> tuple[int, float, float, str]:
 
 def every_gemeente(sample: int) -> None:
     """SYNTHETIC registers for every gemeente: the CLI's --all, the gate for each, and a few full runs."""
-    code, wall, peak, first = _measure(["run", "--all", "--demo-records", "--quiet", "--out",
-                                        tempfile.mkdtemp(prefix="wijksignaal-bench-") + "/all"])
+    with tempfile.TemporaryDirectory(prefix="wijksignaal-bench-") as tmp:
+        code, wall, peak, first = _measure(["run", "--all", "--demo-records", "--quiet", "--out", f"{tmp}/all",
+                                            "--ledger", f"{tmp}/l.sqlite"])
     print(f"run --all --demo-records: exit {code} after {wall:.1f} s ({peak:.0f} MiB){': ' + first if first else ''}",
           flush=True)
 

@@ -38,7 +38,9 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     if config.records is not None or config.demo_records:
-        show.stage("privacy gate: reading, protecting and releasing the register")
+        file = config.records
+        size = f" ({file.stat().st_size / 1e6:,.0f} MB)" if file is not None and file.is_file() else ""
+        show.stage(f"privacy gate: reading, protecting and releasing the register{size}")
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
     show.stage(f"profiles of {len(panel.gemeenten)} gemeente(n)")
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
