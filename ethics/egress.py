@@ -427,8 +427,12 @@ def publish(tables: list[Table], documents: list[Document], policy: Policy, out_
     except OSError as exc:
         raise _io_error(out, exc) from None
     finally:
-        if tmp.exists():
-            _remove_listed(tmp)
+        if tmp.exists():  # this run made it: remove what it may have written, even before the marker was
+            for name in [*names, MARKER]:
+                with contextlib.suppress(OSError):
+                    (tmp / name).unlink()
+            with contextlib.suppress(OSError):
+                tmp.rmdir()
     return sorted(p for p in out.iterdir() if p.name != MARKER)
 
 

@@ -199,8 +199,6 @@ class Ledger:
                     raise
                 con.execute("COMMIT")
             os.chmod(self.path, 0o600)
-            if new:
-                self._write_witness(0, self.genesis)
         except (sqlite3.Error, OSError) as exc:
             raise ConfigError(
                 f"Ledger {self.path} cannot be opened or created ({type(exc).__name__}). "
@@ -235,9 +233,8 @@ class Ledger:
             con.execute("INSERT INTO meta VALUES ('genesis', ?)", (genesis,))
             con.execute("INSERT INTO meta VALUES ('key_check', ?)", (self._key_check(key, ledger_id),))
             self.ledger_id, self.genesis = ledger_id, genesis
-            if legacy:
-                rows = self._rows(con)
-                self._write_witness(len(rows), str(rows[-1]["hash"]) if rows else genesis)
+            rows = self._rows(con) if legacy else []  # written under the write lock: no run can be ahead
+            self._write_witness(len(rows), str(rows[-1]["hash"]) if rows else genesis)
             return key
         self.ledger_id, self.genesis = meta["ledger_id"], meta["genesis"]
         key = self._existing_key(self.ledger_id)

@@ -132,6 +132,16 @@ def test_unwritable_folder_is_a_usage_error_without_partial_output(policy, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_full_disk_while_writing_the_marker_leaves_nothing(policy, tmp_path, monkeypatch):
+    def full(folder, names):
+        (folder / egress.MARKER).write_text("{")  # half written
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(egress, "_write_marker", full)
+    _refused(policy, tmp_path / "out", "disk is full")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_unwritable_parent_is_a_usage_error(policy, tmp_path, monkeypatch):
     def no_mkdir(self, *args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
