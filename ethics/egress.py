@@ -233,6 +233,17 @@ def _doc_strings(doc: Document) -> list[tuple[str, str]]:
     return [(doc.name, DATA_URI.sub(" ", doc.text))]
 
 
+def _scan_text(text: str) -> tuple[bool, bool]:
+    """(a BSN-like number, a postcode) in a long text, with the same rules as DOC_NINE_DIGITS and DOC_POSTCODE6
+    but run by polars' regex engine (Python's takes seconds on a 25 MB page of every gemeente)."""
+    series = pl.Series([text])
+    # the tokens (runs of [\w.,]) that hold 9 digits in a row; a 9-digit number standing alone is a whole token
+    tokens = series.str.extract_all(r"[\w.,]*\d{9}[\w.,]*").explode().drop_nulls()
+    nine = tokens.filter(tokens.str.contains(r"^\d{9}$")).unique().to_list()
+    postcode = bool(series.str.contains(r"(?:^|[^\w/+#.-])\d{4} ?[A-Z]{2}(?:$|[^\w/+])").item())
+    return any(elfproef(n) for n in nine), postcode
+
+
 def check_document(doc: Document, policy: Policy) -> CheckResult:
     """Scan a written document (audit.json, an HTML page) for identifier-like values; raise EgressBlocked.
 
@@ -248,9 +259,11 @@ def check_document(doc: Document, policy: Policy) -> CheckResult:
             if key in DOC_KEYS_FORBIDDEN or (key not in DOC_KEYS_PUBLIC and ident.is_forbidden(key)):
                 raise _block(doc.name, f"{where} is named like a direct identifier")
             continue
-        if ident.check_bsn_elfproef and any(elfproef(m) for m in DOC_NINE_DIGITS.findall(text)):
+        bsn, postcode = _scan_text(text) if len(text) > 10_000 else (
+            any(elfproef(m) for m in DOC_NINE_DIGITS.findall(text)), DOC_POSTCODE6.search(text) is not None)
+        if ident.check_bsn_elfproef and bsn:
             raise _block(doc.name, f"{where} holds a number that looks like a BSN (9 digits, elfproef)")
-        if ident.check_postcode6 and DOC_POSTCODE6.search(text):
+        if ident.check_postcode6 and postcode:
             raise _block(doc.name, f"{where} holds a value that looks like a 6-character postcode")
     return CheckResult(doc.name, "document holds no identifier-like values (BSN, postcode, identifier keys)")
 
