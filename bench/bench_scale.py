@@ -148,7 +148,8 @@ def run_all_profile() -> None:
     print("where the time of run --all goes (cumulative s under cProfile, wijksignaal functions >= 1 s):")
     for line in text.getvalue().splitlines():
         parts = line.split()
-        if len(parts) >= 6 and parts[3].replace(".", "", 1).isdigit() and float(parts[3]) >= 1.0:
+        if (len(parts) >= 6 and parts[3].replace(".", "", 1).isdigit() and float(parts[3]) >= 1.0
+                and "(" in parts[5]):
             print(f"  {float(parts[3]):7.1f}  {parts[5].replace(str(ROOT) + '/', '')}")
 
 
