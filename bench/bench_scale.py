@@ -122,7 +122,10 @@ def gate_rows(counts: list[int]) -> None:
         try:
             bench_gate.ten_million(n)  # prints time and peak memory for CSV and Parquet
         except (SystemExit, MemoryError, OSError) as exc:
-            print(f"{n:,} rows: the gate did not finish ({type(exc).__name__}: {str(exc)[:300]})", flush=True)
+            lines = [ln.strip() for ln in str(exc).splitlines()
+                     if any(w in ln.lower() for w in ("panick", "alloc", "memory", "error"))]
+            why = "; ".join(lines[:3]) or str(exc)[:300]
+            print(f"{n:,} rows: the gate did not finish ({type(exc).__name__}: {why})", flush=True)
         print(f"  ({n:,} rows: {time.perf_counter() - t0:.0f} s for generating, writing and both gates; rows/s "
               "= rows / the gate's seconds above)", flush=True)
 
