@@ -14,9 +14,12 @@ from toolkit.profiles._priority import EXCESS_COLUMN, EXCESS_REASON, RISK_WEIGHT
 from toolkit.profiles._signals import years_used
 from toolkit.profiles._typology import TYPOLOGY_SIGNALS
 
-__all__ = ["LATEST_KNOWN_RULE", "RATE_EXPLANATIONS", "profile_audit"]
+__all__ = ["LATEST_KNOWN_RULE", "RATE_EXPLANATIONS", "profile_audit", "rate_sentences"]
 
 # One sentence per rate, for the wijk cards and the model card ("vergeleken met Nederland / de rest van de gemeente").
+RATE_LABELS = {"expected_rate": ("Verwacht vergeleken met Nederland", "Expected compared with the Netherlands"),
+               "expected_rate_gemeente": ("Verwacht vergeleken met de rest van de gemeente",
+                                          "Expected compared with the rest of the gemeente")}
 RATE_EXPLANATIONS = {
     "expected_rate": {
         "nl": "Vergeleken met Nederland: wat wijken met dit profiel gemiddeld in heel Nederland hebben, zonder "
@@ -32,6 +35,23 @@ RATE_EXPLANATIONS = {
 
 LATEST_KNOWN_RULE = ("per wijk and feature the value of the latest year up to the reference year that has "
                      "one (KWB 2022 has no income, benefits or education: 2021 or earlier is used)")
+
+
+def rate_sentences(row: dict[str, Any], lang: str) -> list[str]:
+    """For a wijk card: both expected rates of a profiles.csv row, each with its one-sentence explanation.
+
+    >>> rate_sentences({"expected_rate": 9.84, "expected_rate_gemeente": 11.2}, "nl")[0][:44]
+    'Verwacht vergeleken met Nederland: 9,8%. Ver'
+    """
+    i = 0 if lang == "nl" else 1
+    out = []
+    for column, label in RATE_LABELS.items():
+        value = row.get(column)
+        if value is None:
+            continue
+        text = f"{value:.1f}".replace(".", ",") if i == 0 else f"{value:.1f}"
+        out.append(f"{label[i]}: {text}%. {RATE_EXPLANATIONS[column][lang]}")
+    return out
 
 
 def _model(fit: NationalFit, values: pl.DataFrame, proxy: dict[str, Any], policy: Policy) -> dict[str, Any]:

@@ -125,13 +125,15 @@ def _target(rows: pl.DataFrame, y: np.ndarray, big: np.ndarray,
 
 
 def fit_national(base: pl.DataFrame, values: pl.DataFrame, policy: Policy, cfg: ProfileConfig,
-                 linear: bool = True) -> NationalFit:
+                 linear: bool = True, signals: tuple[str, ...] | None = None) -> NationalFit:
     """Cross-fit the norm on all Dutch wijken and add the leave-wijk-out gemeente level; `base` has
     region_code, gemeente_code, youth_population, observed_rate (and, for pooling, target_rate, target_youth,
-    target_years) for every wijk of the reference year, `values` the latest known signals."""
+    target_years) for every wijk of the reference year, `values` the latest known signals; `signals` limits
+    the catalogue (the benchmark's "before")."""
     train_rows = base.filter(pl.col("observed_rate").is_not_null(),
                              pl.col("youth_population") >= policy.disclosure.min_youth_population)
-    features, left_out = usable_features(model_features(policy), values, train_rows)
+    allowed = tuple(f for f in model_features(policy) if signals is None or f in signals)
+    features, left_out = usable_features(allowed, values, train_rows)
     assert_no_excluded(features, policy)
     rows = base.join(values.select("region_code", *features), on="region_code", how="left").sort("region_code")
     X = rows.select(features).to_numpy().astype(float)

@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 
 from ethics import egress
+from ethics.errors import ConfigError
+from toolkit.config import load_run_config
 from toolkit.profiles import PRIORITY_COLUMNS, RISK_WEIGHTS, ProfileConfig, add_forecast_growth, build_profiles
 
 
@@ -84,3 +86,13 @@ def test_forecast_growth_hook_adds_the_growth_as_a_reason(den_haag):
     assert out["reasons_nl"][0].endswith("%") and "groei" in out["reasons_nl"][0]
     assert out["growth_pct"][1] is None and out["reasons_en"][1] == p["reasons_en"][1]
     assert out.height == p.height
+
+
+def test_the_run_config_chooses_the_excess_of_the_priority_list(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('[profiles]\npriority_excess = "national"\n')
+    assert ProfileConfig.of(load_run_config(path)).priority_excess == "national"
+    assert ProfileConfig.of(load_run_config()).priority_excess == "gemeente"
+    path.write_text('[profiles]\npriority_excess = "wijk"\n')
+    with pytest.raises(ConfigError, match="priority_excess"):
+        load_run_config(path)
