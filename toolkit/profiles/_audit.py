@@ -22,15 +22,13 @@ RATE_LABELS = {"expected_rate": ("Verwacht vergeleken met Nederland", "Expected 
                                           "Expected compared with the rest of the gemeente")}
 RATE_EXPLANATIONS = {
     "expected_rate": {
-        "nl": "Vergeleken met Nederland: wat wijken met dit profiel gemiddeld in heel Nederland hebben, zonder "
-              "het beleid van de eigen gemeente.",
-        "en": "Compared with the Netherlands: what wijken with this profile have on average across the "
-              "Netherlands, leaving the gemeente's own policy out."},
+        "nl": "wat wijken met dit profiel gemiddeld in heel Nederland hebben, zonder het beleid van de eigen "
+              "gemeente",
+        "en": "what wijken with this profile have on average across the Netherlands, leaving the gemeente's own "
+              "policy out"},
     "expected_rate_gemeente": {
-        "nl": "Vergeleken met de rest van de gemeente: hetzelfde, aangevuld met het eigen niveau van de "
-              "gemeente, geschat uit haar andere wijken.",
-        "en": "Compared with the rest of the gemeente: the same, plus the gemeente's own level, estimated "
-              "from its other wijken."},
+        "nl": "hetzelfde, aangevuld met het eigen niveau van de gemeente, geschat uit haar andere wijken",
+        "en": "the same, plus the gemeente's own level, estimated from its other wijken"},
 }
 
 LATEST_KNOWN_RULE = ("per wijk and feature the value of the latest year up to the reference year that has "
@@ -41,7 +39,7 @@ def rate_sentences(row: dict[str, Any], lang: str) -> list[str]:
     """For a wijk card: both expected rates of a profiles.csv row, each with its one-sentence explanation.
 
     >>> rate_sentences({"expected_rate": 9.84, "expected_rate_gemeente": 11.2}, "nl")[0][:44]
-    'Verwacht vergeleken met Nederland: 9,8%. Ver'
+    'Verwacht vergeleken met Nederland: 9,8% (wat'
     """
     i = 0 if lang == "nl" else 1
     out = []
@@ -50,7 +48,7 @@ def rate_sentences(row: dict[str, Any], lang: str) -> list[str]:
         if value is None:
             continue
         text = f"{value:.1f}".replace(".", ",") if i == 0 else f"{value:.1f}"
-        out.append(f"{label[i]}: {text}%. {RATE_EXPLANATIONS[column][lang]}")
+        out.append(f"{label[i]}: {text}% ({RATE_EXPLANATIONS[column][lang]}).")
     return out
 
 
@@ -67,7 +65,8 @@ def _model(fit: NationalFit, values: pl.DataFrame, proxy: dict[str, Any], policy
                               for n in sorted(policy.excluded_features)],
         "signals_dropped_by_policy": [s.name for s in SIGNALS if s.name not in model_features(policy)],
         **fit.audit,
-        "rate_explanations": RATE_EXPLANATIONS,
+        "rate_explanations": {c: {lang: f"{RATE_LABELS[c][i]}: {RATE_EXPLANATIONS[c][lang]}."
+                                  for i, lang in enumerate(("nl", "en"))} for c in RATE_LABELS},
         "proxy_strength_r2": proxy.get("proxy_strength_r2"),
     }
 
