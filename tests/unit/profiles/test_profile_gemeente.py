@@ -80,3 +80,11 @@ def test_changing_one_wijk_residual_never_changes_its_own_level(rows, k, pick, d
     before, after = leave_one_out(residual, weight, group, k), leave_one_out(changed, weight, group, k)
     assert after[i] == pytest.approx(before[i], abs=1e-9)
     assert np.all(np.abs(before) <= np.abs(residual).max() + 1e-9)  # shrunk mean: never beyond the residuals
+
+
+def test_the_published_adjusted_rate_is_the_validated_leave_wijk_out_rate(den_haag):
+    ok = den_haag.table.filter(pl.col("status") == "ok").join(
+        den_haag.model_errors.select("region_code", "expected_rate_gemeente_oof"), on="region_code")
+    assert ok.height > 30
+    np.testing.assert_allclose(ok["expected_rate_gemeente"].to_numpy(), ok["expected_rate_gemeente_oof"].to_numpy(),
+                               atol=0.005 + 1e-9)
