@@ -117,6 +117,9 @@ def _card(inp: WijkInputs, r: dict[str, Any], n: int, t: Any, lang: str) -> dict
             lambda v: fmt_pct(v, 1, lang),
         )
         card["observed"], card["expected"] = r["observed_rate"], r["expected_rate"]
+        from toolkit.profiles import rate_sentences  # issue 13 hook: both expected rates, one sentence each
+
+        card["rate_lines"] = rate_sentences(r, lang)
         card["fan"] = _fans(inp, code, name, t, lang)
     else:
         card["why"] = t("card.withheld_why", why=t(f"why.{r['status']}"))
