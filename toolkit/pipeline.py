@@ -16,6 +16,7 @@ from toolkit.domains import Domain, get_domain, published_gemeenten, require_pub
 from toolkit.forecasts import ForecastResult, build_forecasts
 from toolkit.panel import Panel, build_panel
 from toolkit.profiles import ProfileResult, build_profiles
+from toolkit.progress import reporter
 from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
@@ -61,6 +62,8 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
     `wmo_wijkprofielen.html`, ...); audit.json is one: the first domain's sections, the others' under `domains`.
     """
     doms = [get_domain(d) for d in dict.fromkeys((domain,) if isinstance(domain, str) else domain)]
+    show = reporter()
+    show.stage("reading the CBS indicators")
     frame = load_indicators(config.indicators, policy)
     panels = [_domain_panel(dom, frame, config) for dom in doms]  # every refusal before any privacy budget
     runs = [_stages(dom, panel, frame, config, policy, "" if i == 0 else f"{dom.name}_")
@@ -68,6 +71,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
     tables = [t for r in runs for t in r.tables]
     checks = egress.check_all(tables, policy)
     names = ", ".join(gemeente_names(runs[0].panel).values())
+    show.stage("audit and report pages")
     audits = [r.dom.reword_audit(complete_audit(build_audit(config, policy, checks, r.sections), tables=r.tables,
                                                 policy=policy, fairness=r.fairness_audit, gemeente_name=names),
                                  names)  # jeugd: unchanged
@@ -82,6 +86,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
             docs = build_documents(audit, r.panel, pages, r.forecasts, r.fairness_table, config.lang)
         prefix = "" if i == 0 else f"{r.dom.name}_"
         documents += [replace(d, name=prefix + d.name) for d in docs if i == 0 or d.name != "audit.json"]
+    show.stage("egress checks and writing the outputs")
     files = egress.publish(tables, documents, policy, out_dir)
     first = runs[0].profiles.table
     return RunResult(out_dir=out_dir, files=files, n_wijken=first.height,
@@ -90,8 +95,16 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
 
 def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, policy: Policy,
             prefix: str) -> _DomainRun:
+    show = reporter()
+    if config.records is not None or config.demo_records:
+        file = config.records
+        size = f" ({file.stat().st_size / 1e6:,.0f} MB)" if file is not None and file.is_file() else ""
+        show.stage(f"privacy gate: reading, protecting and releasing the register{size}")
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
+    label = "" if dom.is_default else f" ({dom.name})"
+    show.stage(f"profiles of {len(panel.gemeenten)} gemeente(n){label}")
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
+    show.stage(f"5-year forecasts and backtest{label}")
     if dom.age_bands:
         from toolkit.forecasts._ageing import build_ageing_forecasts
         forecasts = build_ageing_forecasts(panel, profiles, policy, dom, config.horizon_years)
@@ -105,6 +118,7 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
     if releases is not None:
         tables.append(egress.Table(prefix + "releases.csv", releases.table, withheld=("value",),
                                    from_records=True, gate_token=releases.token))
+    show.stage(f"fairness audit{label}")
     fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock (4)
     tables.append(egress.Table(prefix + "fairness.csv", fairness.table))
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
