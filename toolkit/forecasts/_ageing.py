@@ -104,16 +104,15 @@ def backtest_ageing(frame: pl.DataFrame, domain: Domain, min_population: int) ->
 
 def _scores(bt: dict[str, Any], land: str) -> tuple[pl.DataFrame, dict[str, dict[str, float]]]:
     rows, summary = [], {}
-    wijk = bt["levels"]["wijk"]
     for level, pair in bt["levels"].items():
         summary[level] = {}
         for m in MODELS:
             f, t = pair[m].to_numpy(), pair["actual"].to_numpy()
             cov80 = cov95 = None
-            if m == "model":  # out of sample: quantiles of the other half's wijken
+            if m == "model":  # out of sample: quantiles of the other half's regions of the same level
                 c80, c95 = [], []
                 for h in (0, 1):
-                    other = wijk.filter(pl.col("half") != h)
+                    other = pair.filter(pl.col("half") != h)
                     q = _quantiles(np.log(other["actual"].to_numpy() / other["model"].to_numpy()))
                     part = pair.filter(pl.col("half") == h)
                     e = np.log(part["actual"].to_numpy() / part["model"].to_numpy())
