@@ -59,7 +59,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
                            fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
     documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
-    documents.append(render_finance_page(money, config.lang, audit.get("generated_at", "")))
+    documents.append(render_finance_page(money, config.lang, audit["generated_at"], audit["versions"]["wijksignaal"]))
     files = egress.publish(tables, documents, policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,
                      n_gemeenten=profiles.table["gemeente_code"].n_unique() if profiles.table.height else 0)

@@ -25,9 +25,14 @@ SRC_NATIONAL = ("per gemeente: CBS Iv3 2023 youth-care lasten / CBS youths with 
                 "a gemeente without Iv3 data: the national ratio")
 
 
-def forecast_prices(panel_frame: pl.DataFrame) -> tuple[dict[str, tuple[float, str]], float, int, str]:
-    """Per gemeente (price, source), the national ratio, the price year and the overall source text."""
+def forecast_prices(panel_frame: pl.DataFrame) -> tuple[dict[str, tuple[float, str]], float, int, str] | None:
+    """Per gemeente (price, source), the national ratio, the price year and the overall source text.
+
+    None when the panel holds no CBS client counts of gemeenten next to 2023 (a panel cut off before 2022).
+    """
     prices = gemeente_prices(panel_frame)
+    if prices["price_eur"].is_null().any():
+        return None
     by = {code: (float(eur), str(src)) for code, eur, src in
           prices.select("gemeente_code", "price_eur", "price_source").iter_rows()}
     return by, national_ratio(panel_frame), PRICE_YEAR, SRC_NATIONAL

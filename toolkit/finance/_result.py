@@ -55,7 +55,8 @@ def _gem(frame: pl.DataFrame, codes: list[str], col: str = "gemeente_code") -> p
 
 def _price_rows(prices: pl.DataFrame, codes: list[str], national: float) -> list[pl.DataFrame]:
     p = _gem(prices, codes).with_columns(pl.lit(2023).alias("year"))
-    nl = pl.DataFrame({"region_code": ["NL00"], "year": [2023], "v": [national]})
+    nl = pl.DataFrame({"region_code": ["NL00"], "year": [2023], "v": [_round(national)]},
+                      schema_overrides={"v": pl.Float64})
     return [
         _rows(p, "cost_per_client_eur", "price_eur", "EUR per client", pl.col("price_source"), pl.col("price_status")),
         _rows(p, "cost_per_client_own_eur", "raw_eur", "EUR per client", "CBS Iv3 2023 / CBS youths with youth care"),
@@ -117,6 +118,11 @@ def _ahead_rows(ahead: pl.DataFrame) -> list[pl.DataFrame]:
     ]
 
 
+def _round(value: Any) -> float | None:
+    """Rounded to cents; None for a missing or NaN value (missing stays missing)."""
+    return None if value is None or value != value else round(float(value), 2)
+
+
 def _audit(prices: pl.DataFrame, national: float, comp: pl.DataFrame, ahead: pl.DataFrame,
            codes: list[str]) -> dict[str, Any]:
     own = prices.filter(pl.col("price_status") == STATUS_OWN)
@@ -127,16 +133,18 @@ def _audit(prices: pl.DataFrame, national: float, comp: pl.DataFrame, ahead: pl.
                     "CBS youths with youth care in natura (panel, gemeente rows 2022 and 2024)"],
         "published_checks": published_checks(),
         "prices": {
+            "note": None if own.height else "no CBS client counts of 2022 or 2024 in this panel (--as-of before "
+                    "2022): no cost per client from Iv3; the forecast uses configs/prices.toml",
             "rule": "own ratio when >= 50 clients, inside the 1st-99th percentile band and within a factor 2 of "
                     "its class median; else the median of its size x urbanity class (price_status says which)",
-            "national_ratio_eur": round(national, 2),
-            "median_own_eur": round(float(own["price_eur"].median()), 2),
-            "band_p01_eur": round(float(prices["band_p01_eur"][0]), 2),
-            "band_p99_eur": round(float(prices["band_p99_eur"][0]), 2),
+            "national_ratio_eur": _round(national),
+            "median_own_eur": _round(own["price_eur"].median()),
+            "band_p01_eur": _round(prices["band_p01_eur"][0]),
+            "band_p99_eur": _round(prices["band_p99_eur"][0]),
             "n_gemeenten": prices.height, "n_own": own.height,
             "n_implausible": prices.filter(pl.col("price_status") == STATUS_IMPLAUSIBLE).height,
             "n_missing": prices.filter(pl.col("price_status") == STATUS_MISSING).height,
-            "in_scope": {r["gemeente_code"]: {"eur_per_client": round(r["price_eur"], 2), "status": r["price_status"],
+            "in_scope": {r["gemeente_code"]: {"eur_per_client": _round(r["price_eur"]), "status": r["price_status"],
                                               "source": r["price_source"]} for r in scope.iter_rows(named=True)},
         },
         "comparison": _gem(comp, codes).select("region_code", "year", "basis", "lasten_eur", "cluster_eur",

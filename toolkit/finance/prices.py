@@ -34,9 +34,14 @@ STATUS_MISSING = "class_median_missing"
 
 
 def client_counts(panel_frame: pl.DataFrame) -> pl.DataFrame:
-    """gemeente_code (and NL00), clients (mean of the years present) and which years were used."""
-    rows = panel_frame.filter(pl.col("level").is_in(["gemeente", "land"]), pl.col("year").is_in(COUNT_YEARS),
-                              pl.col("youth_care_clients").is_not_null())
+    """gemeente_code (and NL00), clients (mean of the years used) and which years were used.
+
+    The years next to 2023 (2022, 2024) that the panel has; a panel cut off before 2022 (`--as-of 2021`)
+    has none, and then no Iv3 2023 price is made (the forecast uses configs/prices.toml), so no later year
+    leaks into a backtest.
+    """
+    rows = panel_frame.filter(pl.col("level").is_in(["gemeente", "land"]), pl.col("youth_care_clients").is_not_null(),
+                              pl.col("year").is_in(COUNT_YEARS))
     return rows.group_by(pl.col("region_code").alias("gemeente_code")).agg(
         pl.col("youth_care_clients").mean().alias("clients"),
         pl.col("year").sort().cast(pl.String).str.join("+").alias("clients_years"),
@@ -52,9 +57,10 @@ def national_ratio(panel_frame: pl.DataFrame) -> float:
     """Iv3 2023 youth lasten of the Netherlands / CBS youths with youth care (same year rule as gemeenten)."""
     counts = client_counts(panel_frame.filter(pl.col("level") == "gemeente"))
     gem = _lasten().filter(pl.col("gemeente_code") != "NL00").join(counts, on="gemeente_code", how="left")
-    per_year = {y: counts.filter(pl.col("clients_years").str.contains(str(y)))["clients"].sum() for y in COUNT_YEARS}
-    clients = sum(per_year.values()) / sum(1 for v in per_year.values() if v > 0)
-    return float(gem["lasten_eur"].sum() / clients)
+    years = sorted({y for ys in counts["clients_years"].to_list() for y in ys.split("+")})
+    per_year = [counts.filter(pl.col("clients_years").str.contains(y))["clients"].sum() for y in years]
+    clients = sum(per_year) / len(per_year) if per_year else 0.0
+    return float(gem["lasten_eur"].sum() / clients) if clients > 0 else float("nan")
 
 
 def _class_medians(frame: pl.DataFrame, ok: pl.Expr) -> pl.DataFrame:
@@ -71,8 +77,11 @@ def _class_medians(frame: pl.DataFrame, ok: pl.Expr) -> pl.DataFrame:
         .when(pl.col("n_size") >= MIN_CLASS).then(pl.col("m_size")).otherwise(pl.lit(national))
         .alias("class_median_eur"),
         pl.when(pl.col("n_class") >= MIN_CLASS).then(pl.format("{} / {}", "size_class", "urbanity_class"))
-        .when(pl.col("n_size") >= MIN_CLASS).then(pl.col("size_class")).otherwise(pl.lit("Nederland"))
+        .when(pl.col("n_size") >= MIN_CLASS).then(pl.format("{} (class too small: size only)", "size_class"))
+        .otherwise(pl.lit("all gemeenten (class too small)"))
         .alias("price_class"),
+        pl.when(pl.col("n_class") >= MIN_CLASS).then(pl.lit("class"))
+        .when(pl.col("n_size") >= MIN_CLASS).then(pl.lit("size")).otherwise(pl.lit("all")).alias("price_class_kind"),
     )
 
 

@@ -130,20 +130,24 @@ def load_prices(path: Path | None = None) -> Prices:
     )
 
 
-GemeentePrices = Callable[[pl.DataFrame], tuple[dict[str, tuple[float, str]], float, int, str]]
+GemeentePrices = Callable[[pl.DataFrame], tuple[dict[str, tuple[float, str]], float, int, str] | None]
 
 
-def _iv3_prices(panel_frame: pl.DataFrame) -> tuple[dict[str, tuple[float, str]], float, int, str]:
+def _iv3_prices(panel_frame: pl.DataFrame) -> tuple[dict[str, tuple[float, str]], float, int, str] | None:
     from toolkit.finance import forecast_prices
 
     return forecast_prices(panel_frame)
 
 
 def default_price(prices: Prices, panel_frame: pl.DataFrame, lookup: GemeentePrices | None = None) -> Price:
-    """The price without records: prices.toml when it overrides, else each gemeente's own (see module doc)."""
-    if prices.override:
+    """The price without records: prices.toml when it overrides, else each gemeente's own (see module doc).
+
+    When the lookup has nothing (a panel without client counts), the prices.toml price is used.
+    """
+    found = None if prices.override else (lookup or _iv3_prices)(panel_frame)
+    if found is None:
         return prices.default()
-    by_gemeente, national, year, source = (lookup or _iv3_prices)(panel_frame)
+    by_gemeente, national, year, source = found
     by_gemeente = dict(by_gemeente)
     for code, p in prices.gemeenten.items():
         by_gemeente[code] = (p.eur_per_client_year, f"{p.source} (prices.toml override, price year {p.price_year})")

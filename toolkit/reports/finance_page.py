@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ethics.egress import Document
 from toolkit.reports._render import render
-from toolkit.reports.charts import INK, LINE, MUTED, _nice_max, _open, _text, ci_bars
+from toolkit.reports.charts import INK, LINE, _nice_max, _open, _text, ci_bars
 from toolkit.reports.i18n import fmt_eur, fmt_pct
 
 __all__ = ["MAX_GEMEENTEN", "PAGE_NAME", "TEXTS", "render_finance_page", "budget_chart"]
@@ -121,15 +121,19 @@ def budget_chart(history: list[tuple[int, float]], forecast: list[tuple[int, flo
         parts.append(f'<polygon points="{band}" fill="#b6d4f2" opacity="0.8"/>')
         mid = " ".join(f"{px(y):.1f},{py(m):.1f}" for y, m, _, _ in forecast)
         parts.append(f'<polyline points="{mid}" fill="none" stroke="{LINE}" stroke-width="2" stroke-dasharray="5 3"/>')
+    label_y: list[float] = []
     for (name, line), colour in zip(budgets.items(), ("#cf222e", "#9a6700"), strict=False):
         pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in line)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.append(_text(px(line[-1][0]) + 4, py(line[-1][1]) + 4, name, "start", 10, colour))
+        y_label = py(line[-1][1]) + 4
+        while any(abs(y_label - other) < 12 for other in label_y):  # keep the labels of close lines apart
+            y_label += 12
+        label_y.append(y_label)
+        parts.append(_text(px(line[-1][0]) + 4, y_label, name, "start", 10, colour))
     if history:
         pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in history)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{INK}" stroke-width="2"/>')
         parts += [f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="2.5" fill="{INK}"/>' for y, v in history]
-    parts.append(_text(w - right + 4, top + 10, "", "start", 10, MUTED))
     return Markup("".join(parts) + tail)
 
 
@@ -145,9 +149,10 @@ def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:
     ahead = money.ahead.filter(pl.col("region_code") == code) if money.ahead.height else money.ahead
     return {
         "code": code, "name": money.names.get(code, code),
-        "price": price[0] if price else None, "national": nat,
+        "price": price[0] if price and price[0]["price_eur"] else None, "national": nat,
+        "class_label": _class_label(price, i),
         "price_status": STATUS_LABELS.get(price[0]["price_status"], ("", ""))[i] if price else "",
-        "price_chart": _price_chart(price[0], nat, lang) if price else Markup(""),
+        "price_chart": _price_chart(price[0], nat, lang) if price and price[0]["price_eur"] else Markup(""),
         "comparison": comp, "comp_chart": _comp_chart(comp, money.names.get(code, code), lang),
         "drivers": _driver_rows(drivers, i), "driver_chart": _driver_chart(drivers, i, lang),
         "care": _care_rows(care, i), "care_chart": _care_chart(care, i, lang),
@@ -155,6 +160,17 @@ def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:
         "ahead": _ahead_rows(ahead, i), "ahead_chart": _ahead_chart(money, code, ahead, i, lang),
         "eur": eur,
     }
+
+
+def _class_label(price: list[dict[str, Any]], i: int) -> str:
+    if not price:
+        return ""
+    p = price[0]
+    size, urban = p["size_class"].replace("tot", "-").replace("inwoners", " inw."), p["urbanity_class"]
+    return {"class": f"{size}, {urban}",
+            "size": f"{size}; " + ("klasse te klein, alleen grootte" if i == 0 else "class too small, size only"),
+            "all": "alle gemeenten; klasse te klein" if i == 0 else "all gemeenten; class too small"}[
+        p["price_class_kind"]]
 
 
 def _price_chart(p: dict[str, Any], national: float, lang: str) -> Markup:
@@ -228,10 +244,17 @@ def _care_chart(care: pl.DataFrame, i: int, lang: str) -> Markup:
 
 
 def _ahead_rows(ahead: pl.DataFrame, i: int) -> list[dict[str, Any]]:
+    """One table per forecast scenario; per year the cost and both budget scenarios side by side."""
     if ahead.is_empty():
         return []
-    return [{**r, "budget_label": BUDGET_LABELS.get(r["budget_scenario"], (r["budget_scenario"],) * 2)[i]}
-            for r in ahead.to_dicts()]
+    keys = ["forecast_scenario", "year", "cost_eur", "cost_lower_eur", "cost_upper_eur"]
+    wide = ahead.pivot(on="budget_scenario", index=keys, values=["budget_eur", "tekort_eur", "tekort_lower_eur",
+                                                                  "tekort_upper_eur"]).sort("forecast_scenario", "year")
+    return [{"scenario": name, "rows": [
+        {**r, "budgets": [{"label": BUDGET_LABELS[b][i], "budget": r.get(f"budget_eur_{b}"),
+                           "tekort": r.get(f"tekort_eur_{b}"), "lower": r.get(f"tekort_lower_eur_{b}"),
+                           "upper": r.get(f"tekort_upper_eur_{b}")} for b in BUDGET_LABELS]}
+        for r in part.to_dicts()]} for (name,), part in wide.group_by("forecast_scenario", maintain_order=True)]
 
 
 def _ahead_chart(money: Any, code: str, ahead: pl.DataFrame, i: int, lang: str) -> Markup:
