@@ -19,6 +19,7 @@ SRC_IV3 = {2023: "CBS Iv3 2023 jaarrekening (realised)", 2024: "CBS Iv3 2024 beg
            2025: "CBS Iv3 2025 begroting (budgeted)"}
 SRC_GF = "BZK Gemeentefonds {circ}: weight x volume x uitkeringsfactor (toolkit's own computation)"
 SRC_TEKORT = "Iv3 youth-care lasten - youth cluster {circ} (see audit money.leaves_out)"
+AUDIT_DETAIL_MAX = 25  # gemeenten in scope up to which the audit lists every row (finance.csv always does)
 SRC_AHEAD = "forecast.csv gemeente euros (80% interval) - youth cluster 2025 (S2024) carried forward"
 
 
@@ -118,6 +119,16 @@ def _ahead_rows(ahead: pl.DataFrame) -> list[pl.DataFrame]:
     ]
 
 
+def _ahead_summary(ahead: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per forecast and budget scenario and year: gemeenten with a shortfall and the total for the scope."""
+    if ahead.is_empty():
+        return []
+    return ahead.group_by("forecast_scenario", "budget_scenario", "year").agg(
+        pl.len().alias("n_gemeenten"), (pl.col("tekort_eur") > 0).sum().alias("n_with_shortfall"),
+        pl.col("tekort_eur").sum().round(0).alias("tekort_total_eur"),
+    ).sort("forecast_scenario", "budget_scenario", "year").to_dicts()
+
+
 def _round(value: Any) -> float | None:
     """Rounded to cents; None for a missing or NaN value (missing stays missing)."""
     return None if value is None or value != value else round(float(value), 2)
@@ -127,6 +138,7 @@ def _audit(prices: pl.DataFrame, national: float, comp: pl.DataFrame, ahead: pl.
            codes: list[str]) -> dict[str, Any]:
     own = prices.filter(pl.col("price_status") == STATUS_OWN)
     scope = prices.filter(pl.col("gemeente_code").is_in(codes))
+    detail = len(codes) <= AUDIT_DETAIL_MAX
     return {
         "sources": ["CBS Iv3 2023 jaarrekening, 2024 and 2025 begroting (taakveld 6)",
                     "BZK Gemeentefonds Meicirculaire 2023 (2024), Meicirculaire and Septembercirculaire 2024 (2025)",
@@ -149,9 +161,11 @@ def _audit(prices: pl.DataFrame, national: float, comp: pl.DataFrame, ahead: pl.
         },
         "comparison": _gem(comp, codes).select("region_code", "year", "basis", "lasten_eur", "cluster_eur",
                                                "tekort_eur", "tekort_per_youth_eur",
-                                               "class_median_tekort_per_youth_eur").to_dicts(),
+                                               "class_median_tekort_per_youth_eur").to_dicts() if detail else
+        f"more than {AUDIT_DETAIL_MAX} gemeenten in scope: see finance.csv",
         "ahead": {"budget_indexed_growth_pct_per_year": round(budget_growth() * 100, 2),
-                  "rows": ahead.to_dicts()},
+                  "summary": _ahead_summary(ahead),
+                  "rows": ahead.to_dicts() if detail else "see finance.csv (measure shortfall_ahead_eur)"},
         "leaves_out": list(LEAVES_OUT),
     }
 
