@@ -9,7 +9,14 @@ import polars as pl
 
 from toolkit.finance.budget import access_spending, cluster_amounts, cluster_drivers, spending
 from toolkit.finance.checks import published_checks
-from toolkit.finance.prices import STATUS_IMPLAUSIBLE, STATUS_MISSING, STATUS_OWN, gemeente_prices, national_ratio
+from toolkit.finance.prices import (
+    STATUS_IMPLAUSIBLE,
+    STATUS_MISSING,
+    STATUS_OWN,
+    care_type_prices,
+    gemeente_prices,
+    national_ratio,
+)
 from toolkit.finance.shortfall import LEAVES_OUT, budget_growth, shortfall_ahead, spending_vs_budget
 
 __all__ = ["FinanceResult", "COLUMNS", "build_finance"]
@@ -30,6 +37,7 @@ class FinanceResult:
     table: pl.DataFrame
     audit: dict[str, Any]
     prices: pl.DataFrame
+    type_prices: pl.DataFrame
     comparison: pl.DataFrame
     ahead: pl.DataFrame
     care_types: pl.DataFrame
@@ -52,6 +60,12 @@ def _rows(frame: pl.DataFrame, measure: pl.Expr | str, value: str, unit: str, so
 
 def _gem(frame: pl.DataFrame, codes: list[str], col: str = "gemeente_code") -> pl.DataFrame:
     return frame.filter(pl.col(col).is_in(codes)).rename({col: "region_code"} if col != "region_code" else {})
+
+
+def _type_rows(types: pl.DataFrame, codes: list[str]) -> list[pl.DataFrame]:
+    t = _gem(types, [*codes, "NL00"]).with_columns(pl.lit(2023).alias("year"))
+    return [_rows(t, pl.format("cost_per_client_{}_eur", "care_type"), "price_eur", "EUR per client",
+                  pl.col("source"), "estimate")]
 
 
 def _price_rows(prices: pl.DataFrame, codes: list[str], national: float) -> list[pl.DataFrame]:
@@ -178,9 +192,11 @@ def build_finance(panel_frame: pl.DataFrame, gemeenten: list[str], forecast: pl.
     national = national_ratio(panel_frame)
     comp = spending_vs_budget()
     ahead = shortfall_ahead(forecast, codes) if forecast is not None else pl.DataFrame()
-    parts = [*_price_rows(prices, codes, national), *_money_rows(codes), *_comparison_rows(comp, codes),
-             *_ahead_rows(ahead)]
+    types = care_type_prices(panel_frame)
+    parts = [*_price_rows(prices, codes, national), *_type_rows(types, codes), *_money_rows(codes),
+             *_comparison_rows(comp, codes), *_ahead_rows(ahead)]
     table = pl.concat(parts).sort("region_code", "measure", "year", "variant")
     care = _gem(spending(by_care_type=True), [*codes, "NL00"])
-    return FinanceResult(table.select(COLUMNS), _audit(prices, national, comp, ahead, codes), prices, comp, ahead,
+    return FinanceResult(table.select(COLUMNS), _audit(prices, national, comp, ahead, codes), prices,
+                         _gem(types, [*codes, "NL00"]), comp, ahead,
                          care, _gem(cluster_drivers(), codes), _gem(access_spending(), codes), names or {})

@@ -20,8 +20,8 @@ import polars as pl
 
 from toolkit.finance.embedded import load
 
-__all__ = ["PRICE_YEAR", "MIN_CLIENTS", "MAX_RATIO", "MIN_CLASS", "client_counts", "gemeente_prices",
-           "national_ratio", "STATUS_OWN", "STATUS_IMPLAUSIBLE", "STATUS_MISSING"]
+__all__ = ["PRICE_YEAR", "MIN_CLIENTS", "MAX_RATIO", "MIN_CLASS", "care_type_prices", "client_counts",
+           "gemeente_prices", "national_ratio", "STATUS_OWN", "STATUS_IMPLAUSIBLE", "STATUS_MISSING"]
 
 PRICE_YEAR = 2023
 MIN_CLIENTS = 50
@@ -117,3 +117,39 @@ def _source() -> pl.Expr:
     shrunk = pl.format("median cost per client of gemeenten of class '{}' (CBS Iv3 2023 / CBS youths with youth "
                        "care); {}'s own figure {}", "price_class", "gemeente_name", why)
     return pl.when(pl.col("price_status") == STATUS_OWN).then(own).otherwise(shrunk)
+
+
+MIN_TYPE_CLIENTS = 20
+SRC_TYPE = {
+    "jeugdhulp_met_verblijf": "Iv3 2023 lasten with residence / (CBS 2022 share of youths in care with residence "
+                              "x youths with youth care 2022)",
+    "jeugdbescherming": "Iv3 2023 lasten youth protection / (CBS 2022 % with protection / % with youth care x "
+                        "youths 0-17 with youth care 2022)",
+    "jeugdhulp_zonder_verblijf": "Iv3 2023 lasten without residence / all youths with youth care 2022 (an upper "
+                                 "bound of the clients, so a lower bound of the cost per client)",
+}
+
+
+def care_type_prices(panel_frame: pl.DataFrame) -> pl.DataFrame:
+    """Estimated cost per client per care type (gemeente_code incl. NL00, care_type, clients, price_eur, source).
+
+    Clients per care type come from the CBS 2022 indicators (shares, not counts), so these are estimates for
+    reading, not forecast prices; probation is left out (its share refers to youths 12-22, a base the panel
+    lacks). A care type with fewer than `MIN_TYPE_CLIENTS` estimated clients has no price (missing).
+    """
+    p = panel_frame.filter(pl.col("level").is_in(["gemeente", "land"]), pl.col("year") == 2022)
+    under_18 = pl.sum_horizontal("youth_care_clients_0_3", "youth_care_clients_4_11", "youth_care_clients_12_17")
+    clients = p.select(
+        pl.col("region_code").alias("gemeente_code"),
+        (pl.col("pct_youth_jeugdhulp_residential") / 100 * pl.col("youth_care_clients"))
+        .alias("jeugdhulp_met_verblijf"),
+        (pl.col("pct_youth_protection") / pl.col("pct_youth_jeugdhulp") * under_18).alias("jeugdbescherming"),
+        pl.col("youth_care_clients").alias("jeugdhulp_zonder_verblijf"),
+    ).unpivot(index="gemeente_code", variable_name="care_type", value_name="clients")
+    lasten = load("iv3").filter(pl.col("year") == PRICE_YEAR, pl.col("care_type").is_not_null()).group_by(
+        "gemeente_code", "care_type").agg(pl.col("lasten_eur").sum())
+    out = clients.join(lasten, on=["gemeente_code", "care_type"]).filter(
+        pl.col("clients") >= MIN_TYPE_CLIENTS, pl.col("lasten_eur") > 0)
+    return out.with_columns((pl.col("lasten_eur") / pl.col("clients")).alias("price_eur"),
+                            pl.col("care_type").replace_strict(SRC_TYPE).alias("source")).sort(
+        "gemeente_code", "care_type")

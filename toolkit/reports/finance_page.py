@@ -150,6 +150,7 @@ def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:
     return {
         "code": code, "name": money.names.get(code, code),
         "price": price[0] if price and price[0]["price_eur"] else None, "national": nat,
+        "type_prices": _type_price_rows(money.type_prices, code, i),
         "class_label": _class_label(price, i),
         "price_status": STATUS_LABELS.get(price[0]["price_status"], ("", ""))[i] if price else "",
         "price_chart": _price_chart(price[0], nat, lang) if price and price[0]["price_eur"] else Markup(""),
@@ -160,6 +161,13 @@ def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:
         "ahead": _ahead_rows(ahead, i), "ahead_chart": _ahead_chart(money, code, ahead, i, lang),
         "eur": eur,
     }
+
+
+def _type_price_rows(types: pl.DataFrame, code: str, i: int) -> list[dict[str, Any]]:
+    nl = {r["care_type"]: r["price_eur"] for r in types.filter(pl.col("region_code") == "NL00").to_dicts()}
+    return [{"label": CARE_LABELS.get(r["care_type"], (r["care_type"],) * 2)[i], "clients": r["clients"],
+             "price": r["price_eur"], "nl": nl.get(r["care_type"])}
+            for r in types.filter(pl.col("region_code") == code).sort("care_type").to_dicts()]
 
 
 def _class_label(price: list[dict[str, Any]], i: int) -> str:

@@ -7,7 +7,14 @@ import pytest
 
 from ethics.errors import ConfigError
 from toolkit.finance import forecast_prices
-from toolkit.finance.prices import STATUS_IMPLAUSIBLE, STATUS_MISSING, STATUS_OWN, gemeente_prices, national_ratio
+from toolkit.finance.prices import (
+    STATUS_IMPLAUSIBLE,
+    STATUS_MISSING,
+    STATUS_OWN,
+    care_type_prices,
+    gemeente_prices,
+    national_ratio,
+)
 from toolkit.forecasts._costs import default_price, load_prices
 
 
@@ -86,3 +93,11 @@ def test_a_gemeente_override_without_source_is_refused(tmp_path):
                     'source = "x"\n[gemeenten.GM0518]\neur_per_client_year = 12500\nprice_year = 2023\nsource = ""\n')
     with pytest.raises(ConfigError, match="source"):
         load_prices(path)
+
+
+def test_care_type_estimates_are_plausible_and_leave_probation_out(panel_frame):
+    types = care_type_prices(panel_frame)
+    nl = {r["care_type"]: r["price_eur"] for r in types.filter(pl.col("gemeente_code") == "NL00").iter_rows(named=True)}
+    assert set(nl) == {"jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdhulp_zonder_verblijf"}
+    assert nl["jeugdhulp_met_verblijf"] > 3 * nl["jeugdhulp_zonder_verblijf"]  # residence costs far more
+    assert (types["clients"] >= 20).all()
