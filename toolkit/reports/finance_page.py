@@ -3,7 +3,7 @@
 One section per gemeente in scope (at most `MAX_GEMEENTEN`; finance.csv holds them all), four questions,
 each with a table and one chart: what a client costs, what the gemeente receives, spending against the
 youth cluster now and in the forecast years, and where the money goes. Dutch number formats via the
-shared filters; texts in Dutch and English below (`TEXTS`).
+shared filters; texts in Dutch and English in `_finance_texts`, the budget chart in `_finance_chart`.
 """
 
 from __future__ import annotations
@@ -15,126 +15,26 @@ import polars as pl
 from markupsafe import Markup
 
 from ethics.egress import Document
+from toolkit.reports._finance_chart import budget_chart
+from toolkit.reports._finance_texts import (
+    ACCESS_LABELS,
+    BUDGET_LABELS,
+    CARE_LABELS,
+    DRIVER_LABELS,
+    STATUS_LABELS,
+    TEXTS,
+)
 from toolkit.reports._render import render
-from toolkit.reports.charts import INK, LINE, _nice_max, _open, _text, ci_bars
+from toolkit.reports.charts import ci_bars
 from toolkit.reports.i18n import fmt_eur, fmt_pct
 
-__all__ = ["MAX_GEMEENTEN", "PAGE_NAME", "TEXTS", "render_finance_page", "budget_chart"]
+__all__ = ["MAX_GEMEENTEN", "PAGE_NAME", "render_finance_page"]
 
 PAGE_NAME = "financien.html"
 MAX_GEMEENTEN = 25
-CARE_LABELS = {
-    "jeugdhulp_zonder_verblijf": ("Jeugdhulp zonder verblijf", "Youth care without residence"),
-    "jeugdhulp_met_verblijf": ("Jeugdhulp met verblijf", "Youth care with residence"),
-    "jeugdhulp_pgb": ("Pgb jeugd (apart vanaf 2025)", "Personal budgets (separate from 2025)"),
-    "jeugdbescherming": ("Jeugdbescherming", "Youth protection"),
-    "jeugdreclassering": ("Jeugdreclassering", "Youth probation"),
-}
-ACCESS_LABELS = {
-    "wijkteams_alle_domeinen": ("Wijkteams, alle domeinen (6.2)", "Neighbourhood teams, all domains (6.2)"),
-    "toegang_jeugd": ("Toegang jeugd (6.22)", "Access youth (6.22)"),
-    "beleid_jeugd": ("Coördinatie en beleid jeugd (6.92)", "Coordination and policy youth (6.92)"),
-}
-DRIVER_LABELS = {
-    "jongeren": ("Jongeren (jong)", "Youths (jong)"),
-    "lage_inkomens": ("Huishoudens met laag inkomen (lidr_w_nw)", "Low-income households (lidr_w_nw)"),
-    "centrumfunctie": ("Regionale centrumfunctie (cf.regionaal)", "Regional centre function (cf.regionaal)"),
-    "adressendichtheid": ("Omgevingsadressendichtheid (oadw)", "Address density (oadw)"),
-}
-BUDGET_LABELS = {"budget_flat": ("budget reëel gelijk", "budget flat in real terms"),
-                 "budget_indexed": ("budget geïndexeerd", "budget indexed")}
-STATUS_LABELS = {
-    "own": ("eigen cijfer", "own figure"),
-    "class_median_implausible": ("klassemediaan (eigen cijfer onwaarschijnlijk)", "class median (own implausible)"),
-    "class_median_missing": ("klassemediaan (eigen cijfer ontbreekt)", "class median (own missing)"),
-}
-TEXTS = {
-    "title": ("Financiën jeugdhulp", "Youth-care finances"),
-    "intro": ("Wat de gemeente uitgeeft aan jeugdhulp (CBS Iv3), wat zij ervoor ontvangt (cluster Individuele "
-              "voorzieningen Jeugd van het Gemeentefonds) en het tekort dat de prognose laat zien.",
-              "What the gemeente spends on youth care (CBS Iv3), what it receives for it (Gemeentefonds cluster "
-              "Individuele voorzieningen Jeugd) and the shortfall the forecast shows."),
-    "q1": ("1. Wat kost een jongere met jeugdhulp?", "1. What does a youth in care cost?"),
-    "q2": ("2. Hoeveel ontvangt de gemeente?", "2. What does the gemeente receive?"),
-    "q3": ("3. Uitgaven tegenover het budget", "3. Spending against the budget"),
-    "q3b": ("4. Hoe erg wordt het? Tekort in de prognosejaren", "4. How bad will it get? Shortfall ahead"),
-    "q4": ("5. Waar gaat het geld heen?", "5. Where does the money go?"),
-    "leaves_out": ("Wat deze vergelijking niet zegt", "What this comparison cannot say"),
-    "caveats": (
-        ("Het Gemeentefonds is niet geoormerkt: het jeugdcluster is een maat voor de behoefte, geen geld dat "
-         "voor jeugdhulp apart staat. Een gemeente betaalt jeugdhulp uit het hele fonds en eigen inkomsten.",
-         "Wijkteams en toegang (Iv3 6.2, voor alle domeinen; vanaf 2025 6.22 Toegang jeugd) en beleid (6.92) "
-         "staan apart geboekt en zitten niet in de uitgaven hieronder; ze staan apart vermeld.",
-         "2024 en 2025 zijn begrotingen van de gemeente zelf, geen realisaties; 2023 is gerealiseerd. Het "
-         "jeugdcluster van 2023 zit niet in de gegevens, dus 2023 heeft geen budget om mee te vergelijken.",
-         "De prognose rekent met de kosten per cliënt van 2023 in prijzen van 2023 (geen indexatie tenzij "
-         "ingesteld); het cluster is in euro's van het eigen jaar. Zonder indexatie is het tekort daardoor "
-         "te laag ingeschat."),
-        ("The Gemeentefonds is not earmarked: the youth cluster measures need, it is not money set aside for "
-         "youth care. A gemeente pays for youth care from the whole fund and its own income.",
-         "Youth teams and access (Iv3 6.2, all domains; from 2025 6.22 Access youth) and policy (6.92) are "
-         "booked apart and are not in the spending below; they are shown separately.",
-         "2024 and 2025 are the gemeente's own budgets, not realisations; 2023 is realised. The 2023 youth "
-         "cluster is not in the data, so 2023 has no budget to compare with.",
-         "The forecast uses the 2023 cost per client in 2023 prices (no indexation unless configured); the "
-         "cluster is in euros of its own year. Without indexation the shortfall is therefore understated."),
-    ),
-    "source": ("Bron: CBS (Iv3), BZK (Gemeentefonds); CBS (jongeren met jeugdhulp).",
-               "Source: CBS (Iv3), BZK (Gemeentefonds); CBS (youths with youth care)."),
-    "more": ("Meer gemeenten dan op deze pagina passen: finance.csv bevat ze allemaal.",
-             "More gemeenten than fit on this page: finance.csv holds them all."),
-}
-
-
 def _tx(lang: str) -> Callable[[str], Any]:
     i = 0 if lang == "nl" else 1
     return lambda key: TEXTS[key][i]
-
-
-def budget_chart(history: list[tuple[int, float]], forecast: list[tuple[int, float, float, float]],
-                 budgets: dict[str, list[tuple[int, float]]], title: str, desc: str,
-                 fmt: Callable[[float], str]) -> Markup:
-    """Spending (solid), forecast euros (dashed, 80% band) and the budget lines (one per scenario)."""
-    w, h, left, right, top, bottom = 600, 220, 80, 130, 10, 26
-    points = [v for _, v in history] + [hi for *_, hi in forecast] + [v for b in budgets.values() for _, v in b]
-    years = [y for y, _ in history] + [y for y, *_ in forecast] + [y for b in budgets.values() for y, _ in b]
-    if not years:
-        return Markup("")
-    y_max, x0, x1 = _nice_max(max(points) * 1.05), min(years), max(years)
-
-    def px(year: float) -> float:
-        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
-
-    def py(v: float) -> float:
-        return top + (1 - v / y_max) * (h - top - bottom)
-
-    head, tail = _open(w, h, title, desc)
-    parts = [head]
-    for frac in (0, 0.5, 1):
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(y_max * frac):.1f}" y2="{py(y_max * frac):.1f}" '
-                     'stroke="#d0d7de"/>')
-        parts.append(_text(left - 4, py(y_max * frac) + 4, fmt(y_max * frac), "end", 10))
-    parts += [_text(px(y), h - 8, str(y), "middle", 10) for y in range(x0, x1 + 1)]
-    if forecast:
-        band = " ".join(f"{px(y):.1f},{py(hi):.1f}" for y, _, _, hi in forecast) + " " + " ".join(
-            f"{px(y):.1f},{py(lo):.1f}" for y, _, lo, _ in reversed(forecast))
-        parts.append(f'<polygon points="{band}" fill="#b6d4f2" opacity="0.8"/>')
-        mid = " ".join(f"{px(y):.1f},{py(m):.1f}" for y, m, _, _ in forecast)
-        parts.append(f'<polyline points="{mid}" fill="none" stroke="{LINE}" stroke-width="2" stroke-dasharray="5 3"/>')
-    label_y: list[float] = []
-    for (name, line), colour in zip(budgets.items(), ("#cf222e", "#9a6700"), strict=False):
-        pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in line)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        y_label = py(line[-1][1]) + 4
-        while any(abs(y_label - other) < 12 for other in label_y):  # keep the labels of close lines apart
-            y_label += 12
-        label_y.append(y_label)
-        parts.append(_text(px(line[-1][0]) + 4, y_label, name, "start", 10, colour))
-    if history:
-        pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in history)
-        parts.append(f'<polyline points="{pts}" fill="none" stroke="{INK}" stroke-width="2"/>')
-        parts += [f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="2.5" fill="{INK}"/>' for y, v in history]
-    return Markup("".join(parts) + tail)
 
 
 def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:

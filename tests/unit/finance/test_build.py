@@ -87,3 +87,12 @@ def test_cluster_is_weight_times_volume_times_factor_except_woz(tmp_path):
         named=True)}
     assert a == pytest.approx({"jong": 302.24 * 100.5 * 1.5, "WOZx": -0.10 * 1000, "lidr": 2570.78 * 2 * 1.5})
     assert set(frame["gemeente_code"]) == {"GM0518", "GM0007"}  # codes padded to GMgggg
+
+
+def test_taakveld_docstring_examples_run():
+    import doctest
+
+    from toolkit.finance import _taakvelden
+
+    result = doctest.testmod(_taakvelden)
+    assert result.attempted > 0 and result.failed == 0
