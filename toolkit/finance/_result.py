@@ -44,6 +44,7 @@ class FinanceResult:
     drivers: pl.DataFrame
     access: pl.DataFrame
     names: dict[str, str] = field(default_factory=dict)
+    forecast_sources: dict[str, str] = field(default_factory=dict)  # gemeente -> price source the forecast used
 
 
 def _rows(frame: pl.DataFrame, measure: pl.Expr | str, value: str, unit: str, source: pl.Expr | str,
@@ -199,4 +200,12 @@ def build_finance(panel_frame: pl.DataFrame, gemeenten: list[str], forecast: pl.
     care = _gem(spending(by_care_type=True), [*codes, "NL00"])
     return FinanceResult(table.select(COLUMNS), _audit(prices, national, comp, ahead, codes), prices,
                          _gem(types, [*codes, "NL00"]), comp, ahead,
-                         care, _gem(cluster_drivers(), codes), _gem(access_spending(), codes), names or {})
+                         care, _gem(cluster_drivers(), codes), _gem(access_spending(), codes), names or {},
+                         _forecast_sources(forecast))
+
+
+def _forecast_sources(forecast: pl.DataFrame | None) -> dict[str, str]:
+    if forecast is None or "price_source" not in forecast.columns:
+        return {}
+    g = forecast.filter(pl.col("level") == "gemeente").unique("region_code", keep="first")
+    return dict(g.select("region_code", "price_source").iter_rows())

@@ -51,6 +51,7 @@ def _gemeente(money: Any, code: str, lang: str) -> dict[str, Any]:
         "code": code, "name": money.names.get(code, code),
         "price": price[0] if price and price[0]["price_eur"] else None, "national": nat,
         "type_prices": _type_price_rows(money.type_prices, code, i),
+        "forecast_source": money.forecast_sources.get(code),
         "class_label": _class_label(price, i),
         "price_status": STATUS_LABELS.get(price[0]["price_status"], ("", ""))[i] if price else "",
         "price_chart": _price_chart(price[0], nat, lang) if price and price[0]["price_eur"] else Markup(""),

@@ -56,3 +56,11 @@ def test_page_is_dutch_with_dutch_numbers_and_one_chart_per_question(den_haag_mo
 
 def test_page_in_english(den_haag_money):
     assert "How bad will it get?" in render_finance_page(den_haag_money, "en").text
+
+
+def test_page_says_when_the_forecast_used_another_price(den_haag_money):
+    import dataclasses
+
+    other = dataclasses.replace(den_haag_money, forecast_sources={"GM0518": "released by the privacy gate (SYNTHETIC)"})
+    assert "andere prijs" in render_finance_page(other, "nl").text
+    assert "andere prijs" not in render_finance_page(den_haag_money, "nl").text
