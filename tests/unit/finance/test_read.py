@@ -59,3 +59,8 @@ def test_a_file_without_a_separator_is_refused(tmp_path):
 def test_numbers_are_floats_so_nine_digit_euros_never_look_like_a_bsn(tmp_path):
     path = _write(tmp_path, "v.csv", "CBS\tWOZ\n518\t111222333\n")
     assert to_numbers(read_table(path), ["WOZ"], path)["WOZ"].dtype == pl.Float64
+
+
+def test_a_missing_file_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(InputDataError, match="absent.csv"):
+        read_table(tmp_path / "absent.csv")
