@@ -52,9 +52,9 @@ def _rows(frame: pl.DataFrame, measure: pl.Expr | str, value: str, unit: str, so
     lit = lambda v: pl.lit(v) if isinstance(v, str) else v  # noqa: E731
     return frame.select(
         pl.col("region_code"), pl.col("year").cast(pl.Int32), lit(measure).alias("measure"),
-        lit(variant).alias("variant"), pl.col(value).cast(pl.Float64).alias("value"),
-        (pl.col(lower) if lower else pl.lit(None)).cast(pl.Float64).alias("lower"),
-        (pl.col(upper) if upper else pl.lit(None)).cast(pl.Float64).alias("upper"),
+        lit(variant).alias("variant"), pl.col(value).cast(pl.Float64).round(2).alias("value"),
+        (pl.col(lower) if lower else pl.lit(None)).cast(pl.Float64).round(2).alias("lower"),
+        (pl.col(upper) if upper else pl.lit(None)).cast(pl.Float64).round(2).alias("upper"),
         pl.lit(unit).alias("unit"), lit(source).alias("source"), pl.lit("ok").alias("status"),
     ).filter(pl.col("value").is_not_null())
 
