@@ -101,3 +101,16 @@ def test_care_type_estimates_are_plausible_and_leave_probation_out(panel_frame):
     assert set(nl) == {"jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdhulp_zonder_verblijf"}
     assert nl["jeugdhulp_met_verblijf"] > 3 * nl["jeugdhulp_zonder_verblijf"]  # residence costs far more
     assert (types["clients"] >= 20).all()
+
+
+def test_the_gemeente_price_source_is_pluggable(panel_frame):
+    prices = load_prices()
+
+    def lookup(frame):
+        return {"GM0518": (9999.0, "SYNTHETIC source")}, 5000.0, 2024, "SYNTHETIC national"
+
+    price = default_price(prices, panel_frame, lookup=lookup)
+    frame = pl.DataFrame({"gemeente_code": ["GM0518", "GM0363"]})
+    assert frame.select(price.eur_expr())[:, 0].to_list() == [9999.0, 5000.0]
+    assert frame.select(price.source_expr())[:, 0].to_list() == ["SYNTHETIC source", "SYNTHETIC national"]
+    assert default_price(prices, panel_frame, lookup=lambda frame: None).source == prices.default().source
