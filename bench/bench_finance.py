@@ -50,7 +50,7 @@ def _checks() -> None:
 def main() -> None:
     """Print the figures."""
     panel = load_panel()
-    with pl.Config(tbl_rows=20, tbl_cols=12, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
+    with pl.Config(tbl_rows=20, tbl_cols=12, tbl_width_chars=160, tbl_hide_dataframe_shape=True, fmt_str_lengths=48,
                    float_precision=1, thousands_separator=","):
         _prices(panel)
         _checks()

@@ -30,22 +30,25 @@ def euro_backtest(panel_frame: pl.DataFrame, policy, gemeenten: list[str] | None
     profiles = panel.scope_wijken().select("region_code", pl.lit("ok").alias("status"))
     config = dataclasses.replace(RunConfig(as_of=ORIGIN), all_gemeenten=gemeenten is None)
     table = build_forecasts(panel, profiles, policy, config).table
+    if "scenario" not in table.columns:
+        table = table.with_columns(pl.lit("").alias("scenario"))
     fc = table.filter(pl.col("level") == "gemeente", pl.col("year").is_in([2024, 2025])).select(
-        pl.col("region_code").alias("gemeente_code"), "year", pl.col("cost_eur").alias("forecast_eur"))
+        pl.col("region_code").alias("gemeente_code"), "year", "scenario", pl.col("cost_eur").alias("forecast_eur"))
     spend = spending().filter(pl.col("gemeente_code") != "NL00")
     budget = spend.filter(pl.col("year") > 2023).select("gemeente_code", "year",
                                                         pl.col("lasten_eur").alias("budget_eur"))
     realised = spend.filter(pl.col("year") == 2023).select("gemeente_code",
                                                            pl.col("lasten_eur").alias("realised_2023_eur"))
     return fc.join(budget, on=["gemeente_code", "year"]).join(realised, on="gemeente_code").filter(
-        pl.col("budget_eur") > 0, pl.col("realised_2023_eur") > 0).sort("gemeente_code", "year")
+        pl.col("budget_eur") > 0, pl.col("realised_2023_eur") > 0).sort("scenario", "gemeente_code", "year")
 
 
 def mape_table(bt: pl.DataFrame) -> pl.DataFrame:
-    """MAPE and median APE per target year of the forecast and of the naive '2023 realised' rule."""
+    """Per forecast scenario and target year: MAPE, median APE and median bias (%) of the forecast and of the
+    naive '2023 realised' rule."""
     pe = lambda col: (pl.col(col) - pl.col("budget_eur")) / pl.col("budget_eur") * 100  # noqa: E731
     ape = lambda col: pe(col).abs()  # noqa: E731
-    return bt.group_by("year").agg(
+    return bt.group_by("scenario", "year").agg(
         pl.len().alias("n_gemeenten"),
         ape("forecast_eur").mean().round(1).alias("mape_forecast"),
         ape("realised_2023_eur").mean().round(1).alias("mape_2023_realised"),
@@ -53,4 +56,4 @@ def mape_table(bt: pl.DataFrame) -> pl.DataFrame:
         ape("realised_2023_eur").median().round(1).alias("median_ape_2023_realised"),
         pe("forecast_eur").median().round(1).alias("median_bias_forecast"),
         pe("realised_2023_eur").median().round(1).alias("median_bias_2023_realised"),
-    ).sort("year")
+    ).sort("scenario", "year")

@@ -50,3 +50,15 @@ def test_shortfall_interval_follows_the_forecast_interval(den_haag_forecast):
 def test_forecast_euros_use_den_haags_own_price_and_name_it(den_haag_forecast):
     g = den_haag_forecast.table.filter(pl.col("level") == "gemeente")
     assert g["price_source"].str.contains("Iv3 2023").all() and g["price_source"].str.contains("Gravenhage").all()
+
+
+@pytest.mark.slow
+def test_euro_backtest_targets_the_iv3_budgets_and_keeps_2024_counts_out(panel_frame, policy):
+    from toolkit.finance.backtest import euro_backtest, mape_table
+
+    bt = euro_backtest(panel_frame, policy, ["GM0518", "GM0599"])
+    assert set(bt["year"]) == {2024, 2025} and set(bt["gemeente_code"]) == {"GM0518", "GM0599"}
+    den_haag = bt.filter(pl.col("gemeente_code") == "GM0518", pl.col("year") == 2025).row(0, named=True)
+    assert den_haag["budget_eur"] == 175_106_000 and den_haag["realised_2023_eur"] == 190_094_000
+    table = mape_table(bt)
+    assert (table["n_gemeenten"] == 2).all() and table["mape_forecast"].is_not_null().all()
