@@ -48,6 +48,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
     show.stage("5-year forecasts and backtest")
     forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
+    show.stage("money: spending, youth cluster and the shortfall ahead")
     money = build_finance(panel.frame, list(panel.gemeenten), forecasts.table, gemeente_names(panel))
     tables = [
         egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),

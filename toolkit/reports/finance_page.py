@@ -180,7 +180,7 @@ def _ahead_chart(money: Any, code: str, ahead: pl.DataFrame, i: int, lang: str) 
                                      .select("year", "budget_eur").iter_rows()] for b in BUDGET_LABELS}
     nl = lang == "nl"
     return budget_chart(history, forecast, {k: v for k, v in budgets.items() if v},
-                        "Uitgaven, prognose en budget" if nl else "Spending, forecast and budget",
+                        ("Uitgaven, prognose en budget: " if nl else "Spending, forecast and budget: ") + first,
                         ("Lijn: Iv3-uitgaven 2023-2025; stippel en band: prognose met 80%-interval; gekleurde "
                          "lijnen: jeugdcluster (bekend voor 2024-2025, daarna doorgetrokken)") if nl else
                         "Line: Iv3 spending 2023-2025; dashed with band: forecast with 80% interval; coloured: "
