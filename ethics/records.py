@@ -29,10 +29,10 @@ from pathlib import Path
 import polars as pl
 
 from ethics._records_schema import OPTIONAL, REQUIRED, build_schema, problems_from
-from ethics.errors import ForbiddenColumn, InputDataError, Problem
+from ethics.errors import ConfigError, ForbiddenColumn, InputDataError, Problem
 from ethics.policy import Policy
 
-__all__ = ["validate_records", "read_records", "read_header", "MSG_FORBIDDEN", "MSG_INVALID"]
+__all__ = ["validate_records", "read_records", "read_header", "check_path", "MSG_FORBIDDEN", "MSG_INVALID"]
 
 MSG_FORBIDDEN = (
     "Records file {file} has a column '{column}' that is a direct identifier forbidden by the ethics "
@@ -73,6 +73,22 @@ def read_header(path: Path) -> tuple[list[str], list[str], str]:
     sep = max((";", ",", "\t"), key=line.count)
     raw = line.split(sep) if line.strip() else []
     return raw, [_normalise(c) for c in raw], sep
+
+
+def check_path(path: Path) -> Path:
+    """The records path when it is a readable file; else ConfigError (exit 2) naming the path (no hashing or
+    reading happens before this check)."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Records file {path} does not exist.")
+    if not path.is_file():
+        raise ConfigError(f"Records path {path} is not a file (a folder?). Give the records file itself.")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise ConfigError(f"Records file {path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+    return path
 
 
 def _check_header(path: Path, names: list[str], policy: Policy) -> list[Problem]:
@@ -234,7 +250,12 @@ def _load(
         return None, [Problem(path.name, None, None, "the file does not exist")]
     if path.stat().st_size == 0:
         return None, [Problem(path.name, None, None, "the file is empty")]
-    raw_names, names, sep = read_header(path)
+    try:
+        raw_names, names, sep = read_header(path)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+        return None, [
+            Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")
+        ]
     problems = _check_header(path, names, policy)
     if problems:
         return None, problems
@@ -265,8 +286,9 @@ def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None =
 
 
 def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> pl.DataFrame:
-    """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first."""
-    frame, problems = _load(path, policy, known_wijken)
+    """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first.
+    A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path."""
+    frame, problems = _load(check_path(path), policy, known_wijken)
     if problems or frame is None:
         raise InputDataError(MSG_INVALID.format(file=Path(path).name, n=len(problems)), problems)
     return frame

@@ -27,6 +27,8 @@ def run(
     indicators: Annotated[Path | None, typer.Option(help="A newer CBS KWB download to merge.")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML: prices, indexation, rates.")] = None,
     as_of: Annotated[int | None, typer.Option("--as-of", help="Forecast as if YEAR were the latest year.")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Years of the records to release, e.g. 2018-2022: "
+                                              "the register's declared span up to the reference year.")] = None,
 ) -> None:
     """Build wijk profiles, 5-year forecasts and the audit for one or more gemeenten."""
     with guarded():
@@ -41,7 +43,8 @@ def run(
             raise ConfigError("Use either --all or --gemeente, not both.")
         cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
                               as_of=as_of, indicators=indicators, records=records,
-                              demo_records=demo_records or None, scenario=scenario, ledger=ledger)
+                              demo_records=demo_records or None, scenario=scenario, ledger=ledger,
+                              records_years=years)
         result = run_pipeline(cfg, load_policy(policy), out)
         typer.echo(f"Done: {result.n_wijken} wijken in {result.n_gemeenten} gemeente(n) -> {result.out_dir}")
         for f in result.files:
