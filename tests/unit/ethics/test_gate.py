@@ -340,3 +340,27 @@ def test_adding_one_child_changes_no_released_key_and_no_charge(small_register, 
     assert audit_a["epsilon_spent_this_run"] == audit_b["epsilon_spent_this_run"] == "2"
     assert [s["year"] for s in audit_a["ledger"]["after"]] == [s["year"] for s in audit_b["ledger"]["after"]]
     assert audit_a["key_sets"] == audit_b["key_sets"]
+
+
+def test_provider_keys_are_the_public_list_plus_other(inputs, policy, tmp_path):
+    """Record providers outside the list (or empty) count under 'other'; their names never leave the gate."""
+    rows = [
+        (f"SYN-{i}", "2012", "WK051802", "jeugdhulp_zonder_verblijf", provider, "2022-02-01", "", "100")
+        for i, provider in enumerate(["Listed A (SYNTHETIC)", " Listed A (SYNTHETIC) ", "Secret Clinic X", ""] * 5)
+    ]
+    path = write_rows(tmp_path / "p-SYNTHETIC.csv", rows)
+    listed = ["Listed A (SYNTHETIC)", "Listed B (SYNTHETIC)"]
+    rel = _release(path, {**inputs, "providers": listed}, policy, Ledger(tmp_path / "l.sqlite"))
+    released = set(rel.table["provider"].drop_nulls())
+    assert released == {*listed, "other"}
+    assert "Secret Clinic X" not in rel.table.write_csv() and "Secret Clinic X" not in str(rel.audit)
+
+
+def test_the_demo_register_uses_the_configured_provider_list(panel_frame):
+    from ethics.synthetic import UNLISTED_PROVIDER, generate_register
+
+    listed = ["Aanbieder Een (SYNTHETIC)", "Aanbieder Twee (SYNTHETIC)"]
+    frame = generate_register(panel_frame, "GM0518", scale=0.05, seed=1, years=[2021, 2022], providers=listed)
+    assert set(frame["provider"]) == {*listed, UNLISTED_PROVIDER}
+    assert frame["start_date"].dt.year().unique().sort().to_list() == [2021, 2022]
+    assert frame.filter(pl.col("start_date").dt.year() == 2021)["end_date"].null_count() == 0  # runs on into 2022
