@@ -89,16 +89,18 @@ def encode(
 ) -> Encoded:
     """Encode care types, wijken (empty: the 'not in a wijk' node) and providers (the public list; others:
     OTHER_PROVIDER) as integers; hash client ids with the ledger's SipHash key. `years` are the public years
-    to release; the last one is the reference year at whose end ongoing trajectories are cut."""
+    to release; the last one is the reference year at whose end ongoing trajectories are cut. Consumes
+    `records`: its columns are dropped as they are encoded (less memory for large registers)."""
     years = check_years(years)
     names = list(dict.fromkeys(p.strip() for p in providers if p.strip() and p.strip() != OTHER_PROVIDER))
     if len(names) + 1 >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"]:
         raise ConfigError("The provider list or the wijken are more than the gate can count.")
     cut = date(years[-1], 12, 31)
     end = pl.coalesce(pl.col("end_date"), pl.lit(cut))
-    prov = pl.col("provider").str.strip_chars().replace_strict(
-        names, list(range(len(names))), default=len(names), return_dtype=pl.Int32
-    )
+    index = {name: i for i, name in enumerate(names)}  # matched on the few distinct values, not per row
+    mapping = {v: index.get(v.strip(), len(names)) for v in records["provider"].unique().drop_nulls().to_list()}
+    prov = pl.col("provider").replace_strict(mapping, default=len(names), return_dtype=pl.Int32)
+    cid = siphash24(records.drop_in_place("client_id"), key)
     cols = records.select(
         type=pl.col("care_type").cast(pl.Enum(CARE_TYPES)).to_physical().cast(pl.Int8),
         node=pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int32).fill_null(len(wijk_keys)),
@@ -110,8 +112,10 @@ def encode(
         cost=pl.col("cost_eur").fill_null(0.0),
         row=pl.int_range(pl.len(), dtype=pl.Int32),
     )
+    for column in list(records.columns):
+        records.drop_in_place(column)
     arrays = {c: cols.drop_in_place(c).to_numpy() for c in list(cols.columns)}
-    arrays["cid"] = siphash24(records["client_id"], key)
+    arrays["cid"] = cid
     return Encoded(arrays, [*names, OTHER_PROVIDER], years)
 
 
@@ -169,9 +173,13 @@ def _sorted_by_child(
     keys = pl.DataFrame({"cid": r["cid"], "yidx": yidx.astype(np.uint8)})
     order = keys.select(pl.arg_sort_by("cid", "yidx", maintain_order=True)).to_series().to_numpy()  # all cores
     del keys
-    out = {"word": packed[order], "cost": r["cost"][order], "row": r["row"][order], "start": r["start"][order]}
-    cid, yidx = r["cid"][order], yidx[order]
-    del packed, order
+    out = {"word": packed[order]}
+    del packed
+    for name in ("cost", "row", "start"):
+        out[name] = r.pop(name)[order]  # the unsorted copy is freed at once
+    cid, yidx = r.pop("cid")[order], yidx[order]
+    r.clear()
+    del order
     out["type"], out["prov"], out["yidx"] = (_field(out["word"], f) for f in ("type", "prov", "yidx"))
     if len(cid):
         out["seg"] = np.flatnonzero(np.r_[True, (cid[1:] != cid[:-1]) | (yidx[1:] != yidx[:-1])])

@@ -287,8 +287,10 @@ def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None =
 
 def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> pl.DataFrame:
     """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first.
-    A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path."""
+    A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path.
+    wijk_code, care_type and provider come back as Categorical columns."""
     frame, problems = _load(check_path(path), policy, known_wijken)
     if problems or frame is None:
         raise InputDataError(MSG_INVALID.format(file=Path(path).name, n=len(problems)), problems)
-    return frame
+    # few distinct values: categorical columns hold a 4-byte code per row instead of the text (memory)
+    return frame.with_columns(pl.col("wijk_code", "care_type", "provider").cast(pl.Categorical))
