@@ -119,7 +119,7 @@ def _wanted(names: list[str]) -> list[str]:
 
 
 CATEGORICAL = ("wijk_code", "care_type", "provider")
-_FAST_TYPES = {**_TYPES, **{c: pl.Categorical for c in CATEGORICAL}}
+_FAST_TYPES = {**_TYPES, **dict.fromkeys(CATEGORICAL, pl.Categorical)}
 
 
 def _read_typed(path: Path, raw_names: list[str], names: list[str], sep: str) -> pl.DataFrame | None:
