@@ -13,6 +13,8 @@ and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel ro
   pct_youth_probation / pct_youth_jeugdhulp (probation from age 12); missing values take the NL value.
 - trajectories per child so that trajectories per client match the wijk's youth_care_trajectories; children
   with 3 or more trajectories follow a stepped-care sequence (ambulatory first, then heavier care).
+- a year without these mix figures (KWB 2024 has only the total count) takes them from the latest earlier
+  year that has them (2022), counts scaled by the region's ratio of totals (`_calibration_rows`).
 - cost = price per client and year from configs/prices.toml (per care type when [prices.<care_type>] exists,
   else all_care_types) x the trajectory's share of the child's days in care x a lognormal factor (mean 1),
   so the cost per client averages the configured price.
@@ -170,6 +172,42 @@ def _trajectories(kids: dict, has: np.ndarray, rng: np.random.Generator) -> dict
     return {"child": child, "type": type_idx, "start": day, "end": end, "ongoing": ongoing}
 
 
+MIX_COUNTS = (
+    *(f"youth_care_clients_{b}" for b, _, _ in BANDS),
+    "youth_care_trajectories",
+    *(f"trajectories_referrer_{r}" for r in REFERRERS),
+)
+MIX_PCTS = ("pct_youth_jeugdhulp", "pct_youth_jeugdhulp_residential", "pct_youth_protection", "pct_youth_probation")
+
+
+def _calibration_rows(panel: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The rows of `year`; mix columns that `year` lacks entirely come from the latest earlier year with them.
+
+    Counts (age bands, trajectories, referrers) are scaled by the region's youth-care total of `year` over
+    that of the earlier year; percentages are taken as they are. Regions without an earlier row keep nulls.
+    """
+    rows = panel.filter(pl.col("year") == year)
+    lacking = [c for c in (*MIX_COUNTS, *MIX_PCTS) if c in rows.columns and rows[c].is_null().all()]
+    earlier = (
+        panel.filter(pl.col("year") < year, pl.any_horizontal(pl.col(c).is_not_null() for c in lacking))
+        if lacking
+        else panel.clear()
+    )
+    if earlier.is_empty():
+        return rows
+    prev = earlier.filter(pl.col("year") == earlier["year"].max()).select(
+        "region_code",
+        pl.col("youth_care_clients").alias("_total_prev"),
+        *[pl.col(c).alias(f"_prev_{c}") for c in lacking],
+    )
+    ratio = pl.col("youth_care_clients") / pl.col("_total_prev")
+    fills = [
+        (pl.col(f"_prev_{c}") * ratio).round(0).alias(c) if c in MIX_COUNTS else pl.col(f"_prev_{c}").alias(c)
+        for c in lacking
+    ]
+    return rows.join(prev, on="region_code", how="left").with_columns(fills).select(rows.columns)
+
+
 def _by_type(providers: list[str] | None) -> dict[str, tuple[str, ...]]:
     """Providers per care type: the fictional defaults, or the given list shared round-robin."""
     if not providers:
@@ -179,15 +217,18 @@ def _by_type(providers: list[str] | None) -> dict[str, tuple[str, ...]]:
 
 
 def _calibration_year(panel: pl.DataFrame, gemeente: str, year: int) -> int:
-    """`year` when the panel has the gemeente's youth-care figures and the national care-type shares for it;
-    else the latest earlier year that has them, else the earliest later one (else `year`: ConfigError later)."""
-    gem = panel.filter(pl.col("region_code") == gemeente, pl.col("youth_care_clients").is_not_null())
-    land = panel.filter(pl.col("level") == "land", pl.col("pct_youth_jeugdhulp").is_not_null())
-    have = sorted(set(gem["year"].to_list()) & set(land["year"].to_list()))
-    if not have or year in have:
-        return year
-    earlier = [y for y in have if y <= year]
-    return earlier[-1] if earlier else have[0]
+    """`year` when its calibration rows (`_calibration_rows`) hold the gemeente's youth-care total and the
+    national care-type shares; else the latest earlier year that does, else the earliest later one (else
+    `year`, which then fails with a ConfigError)."""
+    years = sorted(set(panel["year"].to_list()))
+    order = [year] + [y for y in reversed(years) if y < year] + [y for y in years if y > year]
+    for candidate in order:
+        rows = _calibration_rows(panel, candidate)
+        gem = rows.filter(pl.col("region_code") == gemeente, pl.col("youth_care_clients").is_not_null())
+        land = rows.filter(pl.col("level") == "land", pl.col("pct_youth_jeugdhulp").is_not_null())
+        if not gem.is_empty() and not land.is_empty():
+            return candidate
+    return year
 
 
 def generate_register(
@@ -241,7 +282,7 @@ def _one_year(
     prices: dict[str, float],
     by_type: dict[str, tuple[str, ...]],
 ) -> pl.DataFrame:
-    rows = panel.filter(pl.col("year") == calibration)
+    rows = _calibration_rows(panel, calibration)
     gem_rows = rows.filter(pl.col("region_code") == gemeente).to_dicts()
     if not gem_rows:
         raise ConfigError(
