@@ -13,6 +13,7 @@ from ethics.errors import ConfigError
 from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.domains import Domain, get_domain, published_gemeenten, require_published
+from toolkit.finance import build_finance
 from toolkit.forecasts import ForecastResult, build_forecasts
 from toolkit.panel import Panel, build_panel
 from toolkit.profiles import ProfileResult, build_profiles
@@ -21,6 +22,7 @@ from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
 from toolkit.reports.fairness import fairness_audit
+from toolkit.reports.finance_page import render_finance_page
 from toolkit.reports.i18n import text_overlay
 from toolkit.sources import load_indicators
 
@@ -52,10 +54,11 @@ class _DomainRun:
     fairness_audit: dict[str, Any]
     tables: list[egress.Table]
     sections: dict[str, Any]
+    money: Any = None  # toolkit.finance result (youth care only: the Gemeentefonds youth cluster)
 
 
 def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[str, ...] = "jeugd") -> RunResult:
-    """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic).
+    """Ingest -> panel -> profiles -> forecasts -> money -> egress checks -> audit -> publish (atomic).
 
     `domain` (toolkit/domains.py) selects the measure; jeugd is the panel as it is. With several domains the
     first writes the usual files and every other one the same files with its name as prefix (`wmo_profiles.csv`,
@@ -86,6 +89,9 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
             docs = build_documents(audit, r.panel, pages, r.forecasts, r.fairness_table, config.lang)
         prefix = "" if i == 0 else f"{r.dom.name}_"
         documents += [replace(d, name=prefix + d.name) for d in docs if i == 0 or d.name != "audit.json"]
+        if r.money is not None:
+            page = render_finance_page(r.money, config.lang, audit["generated_at"], audit["versions"]["wijksignaal"])
+            documents.append(replace(page, name=prefix + page.name))
     show.stage("egress checks and writing the outputs")
     files = egress.publish(tables, documents, policy, out_dir)
     first = runs[0].profiles.table
@@ -115,6 +121,11 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
         egress.Table(prefix + "forecast.csv", forecasts.table, withheld=forecasts.withheld),
         egress.Table(prefix + "backtest.csv", forecasts.backtest),
     ]
+    money = None
+    if dom.is_default:  # the money stage is youth care's (Iv3 youth taakvelden, Gemeentefonds youth cluster)
+        show.stage("money: spending, youth cluster and the shortfall ahead")
+        money = build_finance(panel.frame, list(panel.gemeenten), forecasts.table, gemeente_names(panel))
+        tables.append(egress.Table(prefix + "finance.csv", money.table, withheld=("value", "lower", "upper")))
     if releases is not None:
         tables.append(egress.Table(prefix + "releases.csv", releases.table, withheld=("value",),
                                    from_records=True, gate_token=releases.token))
@@ -123,10 +134,11 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
     tables.append(egress.Table(prefix + "fairness.csv", fairness.table))
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
                 **({} if dom.is_default else {"domain": _domain_audit(dom, frame, panel)}),
-                "profiles": profiles.audit, "forecast": forecasts.audit}
+                "profiles": profiles.audit, "forecast": forecasts.audit,
+                **({} if money is None else {"money": money.audit})}
     if releases is not None:
         sections["privacy"] = releases.audit
-    return _DomainRun(dom, panel, profiles, forecasts, fairness.table, fairness.audit, tables, sections)
+    return _DomainRun(dom, panel, profiles, forecasts, fairness.table, fairness.audit, tables, sections, money)
 
 
 def _domain_panel(dom: Domain, frame: pl.DataFrame, config: RunConfig) -> Panel:
