@@ -68,7 +68,7 @@ TEXT = {
         "per gezin is niet nodig voor planning en raakt de privacy en gelijke behandeling van inwoners. "
         "Het model gebruikt geen migratieachtergrond; die wordt alleen gebruikt om te toetsen of fouten en "
         "selectie ongelijk over soorten wijken vallen. Eigen registraties van de gemeente worden alleen "
-        "met differentiele privacy en de CBS-afrondingsregels samengevat; kleine aantallen worden "
+        "met differentiële privacy en de CBS-afrondingsregels samengevat; kleine aantallen worden "
         "afgeschermd. Alternatief zonder algoritme (plannen op gemeenteniveau) is te grof om preventie per "
         "wijk te richten."
     ),
@@ -81,7 +81,7 @@ TEXT = {
     ),
     "risicobeheer": (
         "Privacy: geen directe identificerende gegevens; eigen registratie alleen via de privacypoort "
-        "(differentiele privacy, privacybudget in een logboek met hashketen, CBS-regels); elke uitvoer "
+        "(differentiële privacy, privacybudget in een logboek met hashketen, CBS-regels); elke uitvoer "
         "wordt gecontroleerd voordat hij wordt geschreven ({egress} controles in deze run, alle geslaagd). "
         "Eerlijkheid: fouten en selectie worden vergeleken over inkomensgroepen, migratieachtergrond, "
         "stedelijkheid en grootte van wijken; uitkomst in deze run: {fair_pass} in orde, {fair_flag} "
@@ -122,7 +122,7 @@ TEXT = {
     "leverancier": "Eigen ontwikkeling met open-source software wijksignaal {version}",
     "taal": "nld",
     "schema": "1.0.0",
-    "zoektermen": "jeugdzorg, jeugdhulp, preventie, wijken, voorspelling, kosten, differentiele privacy",
+    "zoektermen": "jeugdzorg, jeugdhulp, preventie, wijken, voorspelling, kosten, differentiële privacy",
 }
 
 CATEGORY_REASONING = (
