@@ -1,4 +1,5 @@
-"""The rendered documents of a run (audit.json, audit_report.html, wijkprofielen.html) for ethics.egress."""
+"""The rendered documents of a run (audit.json, algoritmeregister.json, audit_report.html, wijkprofielen.html)
+for ethics.egress."""
 
 from __future__ import annotations
 
@@ -27,14 +28,31 @@ def gemeente_names(panel: Panel) -> dict[str, str]:
     return {g: names.get(g) or g for g in panel.gemeenten}
 
 
-def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult) -> WijkInputs:
-    """What wijkprofielen.html needs from the stages (observed clients from the CBS panel)."""
-    history = (panel.level("wijk").filter(pl.col("gemeente_code").is_in(list(panel.gemeenten)),
-                                          pl.col("year") <= panel.latest_year)
-               .select("region_code", "year", pl.col("youth_care_clients").alias("clients")).drop_nulls())
+def _context(panel: Panel) -> pl.DataFrame:
+    """Latest known value of every profile signal for each gemeente in scope and for the Netherlands."""
+    from toolkit.profiles._catalogue import SIGNALS
+
+    rows = panel.frame.filter(pl.col("level").is_in(["gemeente", "land"]), pl.col("year") <= panel.latest_year,
+                              (pl.col("level") == "land") | pl.col("region_code").is_in(list(panel.gemeenten)))
+    per_year = rows.select("region_code", "level", "year", *[s.expr() for s in SIGNALS])
+    latest = per_year.sort("year").group_by("region_code", "level").agg(
+        *[pl.col(s.name).drop_nulls().last() for s in SIGNALS])
+    return latest.unpivot(index=["region_code", "level"], variable_name="signal", value_name="value")
+
+
+def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
+                synthetic: bool = False) -> WijkInputs:
+    """What wijkprofielen.html needs from the stages: observed clients and rates from the CBS panel for every
+    year it holds (wijk, gemeente and the Netherlands), the signals of gemeente and country for comparison."""
+    in_scope = pl.col("gemeente_code").is_in(list(panel.gemeenten)) | (pl.col("level") == "land")
+    history = (panel.frame.filter(pl.col("level").is_in(["wijk", "gemeente", "land"]), in_scope,
+                                  pl.col("year") <= panel.latest_year)
+               .select("region_code", "level", "year", pl.col("youth_care_clients").alias("clients"),
+                       pl.col("youth_care_rate_pct").alias("rate")))
     return WijkInputs(profiles=profiles.table, priority=profiles.priority, signals=profiles.signals,
                       forecast=forecasts.table, growth=forecasts.growth, history=history,
-                      gemeenten=gemeente_names(panel), latest_year=panel.latest_year)
+                      gemeenten=gemeente_names(panel), latest_year=panel.latest_year,
+                      context=_context(panel), synthetic=synthetic)
 
 
 def _scope_name(panel: Panel) -> str:
@@ -49,12 +67,17 @@ def build_documents(audit: dict[str, Any], panel: Panel, profiles: ProfileResult
     """audit.json plus the two self-contained HTML pages."""
     from toolkit.sources import load_provenance
 
+    from toolkit.reports import register_export
+
     version = audit.get("versions", {}).get("wijksignaal", "")
+    synthetic = bool((audit.get("privacy") or {}).get("synthetic"))
     return [
         Document("audit.json", to_json(audit)),
+        Document("algoritmeregister.json", register_export.to_json(audit["register"])),
         Document("audit_report.html", render_audit_report(audit, fairness, forecasts.backtest, lang,
                                                           load_provenance(), _scope_name(panel))),
-        Document("wijkprofielen.html", render_wijkprofielen(wijk_inputs(panel, profiles, forecasts), lang,
+        Document("wijkprofielen.html", render_wijkprofielen(wijk_inputs(panel, profiles, forecasts, synthetic),
+                                                            lang,
                                                             generated_at=audit.get("generated_at", ""),
                                                             version=version)),
     ]

@@ -136,7 +136,8 @@ def build_register(audit: dict[str, Any], gemeente_name: str) -> dict[str, Any]:
             entry["reasoning"] = CATEGORY_REASONING
         fields.append(entry)
     return {
-        "standard": "Algoritmeregister publicatiestandaard 1.0",
+        "standard": "Algoritmeregister publicatiestandaard 1.0.0",
+        "export": "algoritmeregister.json",
         "status": "concept",
         "language": "nld",
         "fields": fields,
