@@ -65,9 +65,8 @@ def _scope_name(panel: Panel) -> str:
 def build_documents(audit: dict[str, Any], panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
                     fairness: pl.DataFrame, lang: str) -> list[Document]:
     """audit.json plus the two self-contained HTML pages."""
-    from toolkit.sources import load_provenance
-
     from toolkit.reports import register_export
+    from toolkit.sources import load_provenance
 
     version = audit.get("versions", {}).get("wijksignaal", "")
     synthetic = bool((audit.get("privacy") or {}).get("synthetic"))
