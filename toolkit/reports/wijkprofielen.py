@@ -43,7 +43,7 @@ class WijkInputs:
 def significant_growth(forecast: pl.DataFrame, growth: pl.DataFrame) -> pl.DataFrame:
     """growth with `certain`: True where the forecast interval at the last horizon excludes no change (the
     band lies wholly above or below the starting number), False where it includes it ("onzeker")."""
-    if growth.is_empty() or "growth_pct" not in growth.columns:
+    if growth.is_empty() or "growth_pct" not in growth.columns or forecast.is_empty():
         return growth.with_columns(pl.lit(None, pl.Boolean).alias("certain"))
     last = forecast.filter(pl.col("level") == "wijk", pl.col("horizon") == forecast["horizon"].max())
     last = last.select("region_code", "clients", "clients_lower", "clients_upper").unique("region_code")
