@@ -95,6 +95,7 @@ def card(ctx: dict[str, Any], r: dict[str, Any], t: Any, lang: str) -> dict[str,
         out["rates"] = rate_bars(r["observed_rate"], r["expected_rate"],
                                  (t("card.observed_rate"), t("card.expected_rate")),
                                  f"{name}: {t('card.observed')}", lambda v: fmt_pct(v, 1, lang))
+        out["observed"], out["expected"] = r["observed_rate"], r["expected_rate"]
         out["fan"] = fans(ctx["forecast"], ctx["history"], code, name, years, t, lang)
     elif out["no_youth"]:
         out["why"] = t("card.no_youth")

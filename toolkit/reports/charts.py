@@ -75,7 +75,7 @@ def fan_chart(
         parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
     step = 1 if x1 - x0 <= 6 else 2
     for year in range(x0, x1 + 1):
-        if (year - x0) % step == 0 or year == x1:
+        if (x1 - year) % step == 0:
             parts.append(_text(px(year), h - 8, str(year), "middle", 10))
     if forecast:
         upper = " ".join(f"{px(y):.1f},{py(hi):.1f}" for y, _, _, hi in forecast)
