@@ -21,9 +21,11 @@ __all__ = ["build_documents", "gemeente_names", "wijk_inputs"]
 
 
 def gemeente_names(panel: Panel) -> dict[str, str]:
-    """Code -> name of every gemeente in scope (latest year)."""
-    rows = panel.level("gemeente", panel.latest_year).filter(
-        pl.col("region_code").is_in(list(panel.gemeenten)))
+    """Code -> name of every gemeente in scope (the latest year that names it; a newer file may lack names)."""
+    rows = (panel.frame.filter(pl.col("level") == "gemeente", pl.col("region_code").is_in(list(panel.gemeenten)),
+                               pl.col("year") <= panel.latest_year, pl.col("region_name").is_not_null(),
+                               pl.col("region_name") != pl.col("region_code"))
+            .sort("year").group_by("region_code").agg(pl.col("region_name").last()))
     names = dict(zip(rows["region_code"].to_list(), rows["region_name"].to_list(), strict=True))
     return {g: names.get(g) or g for g in panel.gemeenten}
 
@@ -43,13 +45,20 @@ def _context(panel: Panel) -> pl.DataFrame:
 def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
                 synthetic: bool = False) -> WijkInputs:
     """What wijkprofielen.html needs from the stages: observed clients and rates from the CBS panel for every
-    year it holds (wijk, gemeente and the Netherlands), the signals of gemeente and country for comparison."""
+    year it holds (wijk, gemeente and the Netherlands), the signals of gemeente and country for comparison,
+    and a wijk's name from an earlier year when the latest file has none."""
     in_scope = pl.col("gemeente_code").is_in(list(panel.gemeenten)) | (pl.col("level") == "land")
     history = (panel.frame.filter(pl.col("level").is_in(["wijk", "gemeente", "land"]), in_scope,
                                   pl.col("year") <= panel.latest_year)
                .select("region_code", "level", "year", pl.col("youth_care_clients").alias("clients"),
                        pl.col("youth_care_rate_pct").alias("rate")))
-    return WijkInputs(profiles=profiles.table, priority=profiles.priority, signals=profiles.signals,
+    named = (panel.level("wijk").filter(pl.col("year") <= panel.latest_year, pl.col("region_name").is_not_null(),
+                                        pl.col("region_name") != pl.col("region_code"))
+             .sort("year").group_by("region_code").agg(pl.col("region_name").last().alias("_name")))
+    table = profiles.table.join(named, on="region_code", how="left").with_columns(
+        pl.when(pl.col("region_name").is_null() | (pl.col("region_name") == pl.col("region_code")))
+        .then(pl.col("_name")).otherwise(pl.col("region_name")).alias("region_name")).drop("_name")
+    return WijkInputs(profiles=table, priority=profiles.priority, signals=profiles.signals,
                       forecast=forecasts.table, growth=forecasts.growth, history=history,
                       gemeenten=gemeente_names(panel), latest_year=panel.latest_year,
                       context=_context(panel), synthetic=synthetic)
