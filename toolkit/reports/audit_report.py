@@ -172,7 +172,7 @@ def findings(audit: dict[str, Any], lang: str, limit: int = 3) -> list[str]:
         unit, digits = ("%", 0) if scale == 100 else ("", 2)
         ref = overall.get(r["metric"], {}).get(r["grouping"])
         out.append(t("fair.finding", verdict=t("verdict." + r["verdict"]), metric=t("metric." + r["metric"]).lower(),
-                     group=t("group." + r["group"]), grouping=t("short." + r["grouping"]).lower(),
+                     group=t("group." + r["group"]), grouping=t("short." + r["grouping"]),
                      value=fmt_num((r.get("value") or 0) * scale, digits, lang) + unit,
                      ref=fmt_num((ref or 0) * scale, digits, lang) + unit))
     return out
