@@ -165,6 +165,12 @@ _SOURCE_NL = (("salvaged, only values flagged ok", "hersteld; alleen waarden die
               ("derived: see toolkit/sources/bridge.py (definition changes between 2020 and 2021)",
                "afgeleid: overbrugging van de nieuwe definitie tussen 2020 en 2021"),
               ("ages derived from rounded percentages", "leeftijden afgeleid uit afgeronde percentages"),
+              ("OData keys matched on their name", "OData-sleutels gekoppeld op hun naam"),
+              ("NL00 row: sum over the gemeente rows (KWB 2024 has no NL row)",
+               "rij voor Nederland: som van de gemeenten (KWB 2024 heeft geen rij voor Nederland)"),
+              ("pop_nonwestern_migration 2024 = herkomst buiten Europa (BuitenEuropa, total), CBS's successor of "
+               "niet-westers", "niet-westerse migratieachtergrond 2024 = herkomst buiten Europa (de opvolger bij "
+               "het CBS)"),
               ("derived", "afgeleid"), ("rounded", "afgerond"), ("provisional", "voorlopig"),
               ("completed from", "aangevuld uit"), ("and", "en"))
 

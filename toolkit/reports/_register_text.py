@@ -106,13 +106,13 @@ TEXT = {
         "kruistabel IAMA/DPIA in het auditrapport)."
     ),
     "gegevens": (
-        "Open gegevens van het CBS (CC BY 4.0, Bron: CBS): Kerncijfers wijken en buurten 2018-2022, "
+        "Open gegevens van het CBS (CC BY 4.0, Bron: CBS): Kerncijfers wijken en buurten 2018-2022 en 2024, "
         "Jeugdzorg; wijken en buurten 2021 en 2022, Indicatoren jeugdzorg; gemeenten 2022, en de wijk- en "
         "buurtkaart 2024 (CBS, Kadaster/PDOK). {records}"
     ),
     "link_gegevensbron": "https://opendata.cbs.nl/statline/",
-    "titel_gegevensbron": "CBS Kerncijfers wijken en buurten; CBS Jeugdzorg; wijken en buurten (85075NED, "
-    "85335NED); CBS wijk- en buurtkaart 2024",
+    "titel_gegevensbron": "CBS Kerncijfers wijken en buurten (2024: 85984NED); CBS Jeugdzorg; wijken en buurten "
+    "(85075NED, 85335NED); CBS wijk- en buurtkaart 2024",
     "technische_werking": (
         "Profiel: per wijk de percentielen van open signalen en een verwacht percentage jongeren met "
         "jeugdzorg uit een model over alle Nederlandse wijken, getoetst buiten de trainingsgegevens. "
