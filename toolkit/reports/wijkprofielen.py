@@ -97,8 +97,19 @@ def _context(inp: WijkInputs) -> dict[str, dict[str, float]]:
     return out
 
 
+def _scenarios(forecast: pl.DataFrame, gm: str) -> list[dict[str, Any]]:
+    """The gemeente total per scenario (only when the forecast holds more than one scenario)."""
+    if "scenario" not in forecast.columns:
+        return []
+    rows = forecast.filter(pl.col("level") == "gemeente", pl.col("region_code") == gm, pl.col("status") == "ok")
+    names = rows["scenario"].unique(maintain_order=True).to_list()
+    if len(names) < 2:
+        return []
+    return [{"name": n, "rows": rows.filter(pl.col("scenario") == n).sort("year").to_dicts()} for n in names]
+
+
 def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_year: int, t: Any,
-             lang: str) -> dict[str, Any]:
+             lang: str, all_forecast: pl.DataFrame) -> dict[str, Any]:
     from toolkit.sources import load_map
 
     part = _part(inp, gm)
@@ -118,19 +129,22 @@ def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_y
             "n_withheld": int((prof["status"] != "ok").sum()), "n_ranked": n_ranked,
             "n_priority": priority.height, "list_withheld": n_ranked < MIN_WIJKEN_FOR_LIST,
             "total": fans(total, part.history, gm, gm_name, years, t, lang),
+            "scenarios": _scenarios(all_forecast, gm),
             "cards": [card(ctx, r, t, lang) for r in prof.iter_rows(named=True)]}
 
 
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
     t = translator(lang)
+    all_forecast = inp.forecast
     inp = dataclasses.replace(inp, forecast=_main_scenario(inp.forecast))
     horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
     known = sorted({int(y) for y in inp.history["year"].to_list()}) if inp.history.height else [inp.latest_year]
     years = list(range(min(known), inp.latest_year + 1))
     scenario = inp.forecast["scenario"][0] if "scenario" in inp.forecast.columns and inp.forecast.height else ""
     age = data_age_years(inp.latest_year, generated_at)
-    sections = [_section(inp, gm, name, years, horizon_year, t, lang) for gm, name in sorted(inp.gemeenten.items())]
+    sections = [_section(inp, gm, name, years, horizon_year, t, lang, all_forecast)
+                for gm, name in sorted(inp.gemeenten.items())]
     return render("wijkprofielen.html.j2", lang, gemeenten=sections, generated_at=generated_at, version=version,
                   horizon_year=horizon_year, years=years, latest_year=inp.latest_year, scenario=scenario,
                   data_age=age if age is not None and age > MAX_DATA_AGE else None, synthetic=inp.synthetic,

@@ -230,3 +230,20 @@ def test_algoritmeregister_json_follows_the_publication_standard(den_haag_out):
     assert entry["name"].startswith("Wijksignaal") and entry["organization"] == "Gemeente 's-Gravenhage"
     assert entry["contact_email"] == ""  # only the gemeente knows it: empty, listed on the audit page
     assert "0.97" not in entry["risks"] and "%" in entry["risks"]
+
+
+def test_every_scenario_of_the_gemeente_total_is_on_the_page(monkeypatch):
+    from toolkit.reports import wijkprofielen
+
+    monkeypatch.setattr("toolkit.sources.load_map", lambda codes: {"features": []})
+    inputs = _inputs(6)
+    rows = [{"region_code": "GM0999", "level": "gemeente", "year": 2024 + h, "horizon": h, "clients": c + h,
+             "clients_lower": c - 5.0, "clients_upper": c + 20.0, "cost_eur": 1e6, "cost_lower_eur": 9e5,
+             "cost_upper_eur": 2e6, "status": "ok", "scenario": name}
+            for name, c in (("rates constant", 100.0), ("trend continues", 140.0)) for h in (1, 2)]
+    forecast = pl.DataFrame(rows, schema={**inputs.forecast.schema, "scenario": pl.String})
+    html = wijkprofielen.render_wijkprofielen(
+        wijkprofielen.WijkInputs(**{**inputs.__dict__, "forecast": forecast}), "nl",
+        generated_at="2025-01-01", version="t")
+    assert "Scenario&#39;s voor de hele gemeente" in html
+    assert ">rates constant<" in html and ">trend continues<" in html and ">142<" in html
