@@ -140,6 +140,8 @@ def test_fairness_fits_one_screen_with_findings_and_folded_details(demo_out):
     before = section.group(0).split('<details class="fair-detail">')[0]
     assert '<table class="matrix">' in before and "<svg" not in before
     assert 1 <= before.count("<li>") <= 3  # the findings, in words
+    html = _pages(demo_out)["audit_report.html"]
+    assert "details.fair-detail::details-content { content-visibility: visible" in html  # details print
 
 
 def test_no_word_is_broken_mid_word_and_print_is_a4(demo_out):
