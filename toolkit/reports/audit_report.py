@@ -139,6 +139,15 @@ def _fairness_blocks(table: pl.DataFrame, audit: dict[str, Any], lang: str) -> l
 _RANK = {"pass": 0, "flag": 1, "fail": 2}
 
 
+def _backtest_rows(backtest: pl.DataFrame) -> list[dict[str, Any]]:
+    """The backtest over all origins together (one row per level, model and horizon), wijk level first."""
+    if "origin" in backtest.columns:
+        backtest = backtest.filter(pl.col("origin").cast(pl.String) == "all")
+    if "level" in backtest.columns:
+        backtest = backtest.sort(pl.col("level") != "wijk", "level", maintain_order=True)
+    return backtest.to_dicts()
+
+
 def fairness_matrix(table: pl.DataFrame, t: Any) -> dict[str, Any]:
     """Metric x grouping on one screen: the worst verdict over the groups of each cell and how many groups
     had it; empty cells where a metric was not measured for a grouping."""
@@ -212,7 +221,7 @@ def render_audit_report(
         egress=egress_rows(audit, t),
         inputs=input_rows(audit, t),
         basename=basename,
-        backtest=backtest.to_dicts(),
+        backtest=_backtest_rows(backtest),
         scope_name=scope_name,
         records_used=used,
         synthetic=bool((audit.get("privacy") or {}).get("synthetic")),
