@@ -96,6 +96,9 @@ def card(ctx: dict[str, Any], r: dict[str, Any], t: Any, lang: str) -> dict[str,
                                  (t("card.observed_rate"), t("card.expected_rate")),
                                  f"{name}: {t('card.observed')}", lambda v: fmt_pct(v, 1, lang))
         out["observed"], out["expected"] = r["observed_rate"], r["expected_rate"]
+        from toolkit.profiles import rate_sentences  # issue 13 hook: both expected rates, one sentence each
+
+        out["rate_lines"] = rate_sentences(r, lang)
         out["fan"] = fans(ctx["forecast"], ctx["history"], code, name, years, t, lang)
     elif out["no_youth"]:
         out["why"] = t("card.no_youth")

@@ -143,8 +143,10 @@ def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, versi
     years = list(range(min(known), inp.latest_year + 1))
     scenario = inp.forecast["scenario"][0] if "scenario" in inp.forecast.columns and inp.forecast.height else ""
     age = data_age_years(inp.latest_year, generated_at)
+    from toolkit.progress import track
+
     sections = [_section(inp, gm, name, years, horizon_year, t, lang, all_forecast)
-                for gm, name in sorted(inp.gemeenten.items())]
+                for gm, name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente")]
     return render("wijkprofielen.html.j2", lang, gemeenten=sections, generated_at=generated_at, version=version,
                   horizon_year=horizon_year, years=years, latest_year=inp.latest_year, scenario=scenario,
                   data_age=age if age is not None and age > MAX_DATA_AGE else None, synthetic=inp.synthetic,
