@@ -33,6 +33,10 @@ class RunConfig:
     scenario: Path | None = None
     dataset_id: str | None = None
     ledger: Path | None = None
+    # Privacy gate keys (public, stated by the user; see toolkit/releases.py): the years to release, as
+    # "2018-2025" or "2022" ([records] years or --years), and the municipality's contracted providers.
+    records_years: str | None = None
+    providers: tuple[str, ...] = ()
     source: str = "<defaults>"
     sha256: str = ""
 
@@ -65,6 +69,8 @@ def load_run_config(path: Path | None = None, **overrides: object) -> RunConfig:
         "top_signals": raw.get("profiles", {}).get("top_signals", 3),
         "priority_excess": raw.get("profiles", {}).get("priority_excess", "gemeente"),
         "dataset_id": raw.get("records", {}).get("dataset_id"),
+        "records_years": raw.get("records", {}).get("years"),
+        "providers": tuple(raw.get("records", {}).get("providers", ())),
     }
     values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
     if "gemeenten" in values:
