@@ -66,6 +66,15 @@ def test_jeugd_keeps_its_contract_and_words_and_wmo_has_its_own():
     assert "wmo" in pages and not any(w in pages for w in ("youths", "jongeren", "jeugdzorg"))
 
 
+def test_every_page_text_in_youth_care_words_has_a_wmo_wording():
+    from toolkit.reports.i18n import texts
+
+    default, wmo = texts(), WMO.page_texts()
+    assert set(wmo) <= set(default)  # no stale keys
+    youth = {k for k, pair in default.items() if any(w in " ".join(pair).lower() for w in YOUTH_WORDS)}
+    assert youth <= set(wmo), sorted(youth - set(wmo))
+
+
 def test_gemeente_without_published_wmo_figures_gets_the_reason_and_what_to_supply():
     frame = WMO.view(load_panel())
     with pytest.raises(ConfigError) as err:
