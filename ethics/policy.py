@@ -421,6 +421,8 @@ def config_problems(exc: _ValidationError, file: str, prefix: str = "", keys: di
             rule = "is not a known setting (check the spelling; configs/ethics.toml and configs/run.toml list all)"
         elif err["type"] == "value_error":
             rule = str(err["msg"]).removeprefix("Value error, ")
+        elif err["type"] in ("path_not_file", "path_not_exists"):
+            rule = f"must name an existing file (got '{err.get('input')}': missing or a folder)"
         elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
             rule = f"must be a table (a [section] of settings) (got {_short(err.get('input'))})"
         else:

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FilePath, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as _ValidationError
 from pydantic.dataclasses import dataclass
 
@@ -36,6 +36,8 @@ def _gemeente_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 Gemeenten = Annotated[tuple[StrictStr, ...], AfterValidator(_gemeente_codes)]
+#: An input file given on the command line: it must exist and be a file (else exit 2 naming the option).
+InputFile = FilePath
 
 
 @dataclass(frozen=True, slots=True, config=STRICT)
@@ -48,10 +50,10 @@ class RunConfig:
     top_signals: Annotated[StrictInt, Field(ge=1, le=20)] = 3
     lang: Literal["nl", "en"] = "nl"
     as_of: Annotated[StrictInt, Field(ge=1900, le=2200)] | None = None
-    indicators: Path | None = None
-    records: Path | None = None
+    indicators: InputFile | None = None
+    records: InputFile | None = None
     demo_records: StrictBool = False
-    scenario: Path | None = None
+    scenario: InputFile | None = None
     dataset_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     ledger: Path | None = None
     source: StrictStr = "<defaults>"
