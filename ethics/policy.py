@@ -18,8 +18,13 @@ Example:
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass as dataclass_plain
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -228,8 +233,8 @@ def name_tokens(name: str) -> tuple[str, ...]:
     """The words of a column name: accents, case, quotes, separators and invisible characters ignored.
 
     Unicode format characters (zero-width space, soft hyphen, byte-order mark, ...) are dropped, so
-    `B\u200bSN` is `bsn`; any other character that is not a letter or digit separates words, and so does
-    a lower-to-upper case change (`clientBsn`).
+    `B\u200bSN` is `bsn`; compatibility forms are folded (full-width `ＢＳＮ` is `bsn`); any other character
+    that is not a letter or digit separates words, and so does a lower-to-upper case change (`clientBsn`).
 
     >>> name_tokens(' "Geboorte-Datum" '), name_tokens("B\u200bSN"), name_tokens("clientBsn")
     (('geboorte', 'datum'), ('bsn',), ('client', 'bsn'))
@@ -238,31 +243,14 @@ def name_tokens(name: str) -> tuple[str, ...]:
     """
     if len(name) > 2 * MAX_NAME_CHARS:
         name = f"{name[:MAX_NAME_CHARS]} {name[-MAX_NAME_CHARS:]}"
-    return _tokens(name)
+    if not name.isascii():
+        name = "".join(ch for ch in unicodedata.normalize("NFKD", name) if unicodedata.category(ch) not in _DROP)
+    return tuple(word.casefold() for word in _WORD_BREAK.split(_CAMEL.sub("_", name)) if word)
 
 
-@lru_cache(maxsize=4096)
-def _tokens(name: str) -> tuple[str, ...]:
-    words: list[str] = []
-    current: list[str] = []
-    prev_lower = False
-    for ch in unicodedata.normalize("NFKD", name):
-        cat = unicodedata.category(ch)
-        if cat in ("Mn", "Me", "Cf"):  # accents and invisible format characters: not there
-            continue
-        if ch.isalnum():
-            if prev_lower and ch.isupper() and current:
-                words.append("".join(current))
-                current = []
-            current.append(ch.casefold())
-            prev_lower = ch.islower() or ch.isdigit()
-        else:
-            if current:
-                words.append("".join(current))
-            current, prev_lower = [], False
-    if current:
-        words.append("".join(current))
-    return tuple(words)
+_DROP = frozenset({"Mn", "Me", "Cf"})  # accents and invisible format characters: not there
+_CAMEL = re.compile(r"(?<=[a-z0-9\u00df-\u00ff])(?=[A-Z\u00c0-\u00de])")
+_WORD_BREAK = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True, config=STRICT)
@@ -297,23 +285,57 @@ class IdentifierPolicy:
         if not tokens:
             return False
         joined, squashed = "_".join(tokens), "".join(tokens)
-        whole, compound = _patterns(self.forbidden_columns, self.compound_columns)
-        if joined in whole or squashed in whole:
-            return True
-        padded = f"_{joined}_"
-        return any(f"_{c_joined}_" in padded or squashed.startswith(c_squashed) or squashed.endswith(c_squashed)
-                   or (len(c_squashed) >= 8 and c_squashed in squashed) for c_joined, c_squashed in compound)
+        rule = _rule(self.forbidden_columns, self.compound_columns)
+        return (joined in rule.whole or squashed in rule.whole or squashed.startswith(rule.ends)
+                or squashed.endswith(rule.ends) or rule.inside.search(f"_{joined}_") is not None
+                or (rule.anywhere is not None and rule.anywhere.search(squashed) is not None))
+
+
+    def forbidden_in(self, names: Sequence[str]) -> list[str]:
+        """The names of a header that `is_forbidden`, in order; linear in the header's size.
+
+        One pass over all names together finds the few that contain a forbidden word (letters and digits
+        only, lower case); only those, and names that are not plain ASCII, go through the full rule.
+
+        >>> IdentifierPolicy().forbidden_in(["wijk", "client_bsn", "jaar", "B\u200bSN"])
+        ['client_bsn', 'B\u200bSN']
+        """
+        rule = _rule(self.forbidden_columns, self.compound_columns)
+        joined = "\n".join(names)
+        if joined.count("\n") != len(names) - 1:  # a line break inside a name separates words like a space
+            joined = "\n".join(n.replace("\n", " ") for n in names)
+        candidates = set() if joined.isascii() else {i for i, n in enumerate(names) if not n.isascii()}
+        text = joined.encode("ascii", errors="replace").lower().translate(None, _NOT_ALNUM)
+        starts = list(itertools.accumulate((len(line) + 1 for line in text.split(b"\n")), initial=0))
+        candidates |= {bisect.bisect_right(starts, m.start()) - 1 for m in rule.contains.finditer(text)}
+        return [names[i] for i in sorted(candidates) if self.is_forbidden(names[i])]
+
+
+_NOT_ALNUM = bytes(b for b in range(256) if not (chr(b).isascii() and (chr(b).isalnum() or chr(b) == "\n")))
+
+
+@dataclass_plain(frozen=True)
+class _Rule:
+    whole: frozenset[str]  # a name that is an identifier as a whole (words joined with _ or with nothing)
+    ends: tuple[str, ...]  # compound identifiers at the start or end of a longer name (clientbsn, bsnnummer)
+    inside: re.Pattern[str]  # compound identifiers as whole words inside a name (client_date_of_birth_x)
+    anywhere: re.Pattern[str] | None  # long compound identifiers anywhere (mijngeboortedatumveld)
+    contains: re.Pattern[bytes]  # any identifier as letters and digits: every name the rule refuses matches
 
 
 @lru_cache(maxsize=64)
-def _patterns(forbidden: frozenset[str], compound: frozenset[str]
-              ) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+def _rule(forbidden: frozenset[str], compound: frozenset[str]) -> _Rule:
     whole = set()
     for name in forbidden | compound:
         tokens = name_tokens(name)
         whole |= {"_".join(tokens), "".join(tokens)}
-    pairs = tuple(sorted({("_".join(t), "".join(t)) for t in map(name_tokens, compound) if t}))
-    return frozenset(whole - {""}), pairs
+    pairs = sorted({("_".join(t), "".join(t)) for t in map(name_tokens, compound) if t})
+    inside = re.compile("_(?:" + "|".join(re.escape(j) for j, _ in pairs) + ")_") if pairs else re.compile("(?!)")
+    long = [q for _, q in pairs if len(q) >= 8]
+    anywhere = re.compile("|".join(map(re.escape, long))) if long else None
+    squashed = sorted({w for w in whole if "_" not in w}, key=len, reverse=True)
+    contains = re.compile("|".join(map(re.escape, squashed)).encode() or b"(?!)")
+    return _Rule(frozenset(whole - {""}), tuple(q for _, q in pairs), inside, anywhere, contains)
 
 
 FAIRNESS_METRICS = frozenset({"forecast_mae", "forecast_bias", "model_mae", "model_bias", "selection_rate",

@@ -79,9 +79,9 @@ def read_header(path: Path) -> tuple[list[str], list[str], str]:
 def _check_header(
     path: Path, names: list[str], policy: Policy, raw_names: list[str] | None = None
 ) -> list[Problem]:
-    for raw, name in zip(raw_names or names, names, strict=True):
-        if policy.identifiers.is_forbidden(raw):
-            raise ForbiddenColumn(MSG_FORBIDDEN.format(file=path.name, column=name))
+    for raw in policy.identifiers.forbidden_in(raw_names or names):
+        name = names[(raw_names or names).index(raw)]
+        raise ForbiddenColumn(MSG_FORBIDDEN.format(file=path.name, column=name))
     problems = [Problem(path.name, None, c, "required column is missing") for c in REQUIRED if c not in names]
     dups = sorted({n for n in names if names.count(n) > 1 and n in (*REQUIRED, *OPTIONAL)})
     return problems + [Problem(path.name, None, c, "the column appears more than once") for c in dups]

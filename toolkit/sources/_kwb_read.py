@@ -88,7 +88,7 @@ def read_header(path: Path) -> tuple[tuple[str, ...], str | None]:
 
 def check_identifiers(header: tuple[str, ...], file: str, policy: Policy) -> None:
     """Refuse (exit 4) a header that names a direct identifier; the same matching as the egress check."""
-    bad = [c for c in header if policy.identifiers.is_forbidden(c)]
+    bad = policy.identifiers.forbidden_in(header)
     if bad:
         problems = [Problem(file, None, c, MSG_IDENTIFIER) for c in bad]
         raise ForbiddenColumn(f"{file} is refused: it has a direct identifier column. Nothing was read.",
