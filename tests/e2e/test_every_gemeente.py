@@ -33,7 +33,7 @@ ISSUE_NAMED = ("GM0088", "GM0096", "GM0060", "GM0184")  # Schiermonnikoog, Vliel
 
 def _digest(value: object) -> object:
     if isinstance(value, pl.DataFrame):
-        return ("frame", value.columns, hashlib.sha256(value.hash_rows(seed=1).to_numpy().tobytes()).hexdigest())
+        return ("frame", tuple(value.columns), hashlib.sha256(value.hash_rows(seed=1).to_numpy().tobytes()).hexdigest())
     if isinstance(value, np.ndarray):
         return ("array", value.dtype.str, value.shape,
                 hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())

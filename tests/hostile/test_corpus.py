@@ -85,6 +85,26 @@ def records(*changes: dict[str, str], command: str = "run", name: str = "records
     return make
 
 
+def parquet(change: dict[str, object]) -> Make:
+    """The same small register as Parquet, with typed columns (the fast reader's path)."""
+    def make(tmp: Path) -> list[str]:
+        import polars as pl
+
+        csv = records({k: v for k, v in change.items() if isinstance(v, str)})(tmp)[-1]
+        frame = pl.read_csv(csv, infer_schema=False).with_columns(pl.col("cost_eur").cast(pl.Float64))
+        if "cost_eur" in change:
+            frame = frame.with_columns(pl.Series("cost_eur", [1200.0] * 3 + [change["cost_eur"]]))
+        Path(csv).unlink()
+        frame.write_parquet(tmp / "records.parquet")
+        return ["run", "--records", str(tmp / "records.parquet")]
+    return make
+
+
+def _to_utf16(path: Path) -> Path:
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return path
+
+
 def ids(values: list[str], command: str = "run") -> Make:
     def make(tmp: Path) -> list[str]:
         rows = [_row(client_id=v, start_date=f"2022-01-{i % 28 + 1:02d}") for i, v in enumerate(values)]
@@ -198,6 +218,10 @@ CASES: list[tuple[str, Make, int, tuple[str, ...]]] = [
     ("validate folder", folder_as("", command="validate"), 2, ("a-folder",)),
     ("scenario factor nan", scenario('[scenario]\nname = "x"\n[prices]\nfactor = nan\n'), 2,
      ("scenario.toml", "prices.factor")),
+    ("scenario typo in key", scenario('[scenario]\nname = "x"\n[prices]\nfactr = 1.1\n'), 2,
+     ("scenario.toml", "prices.factr")),
+    ("scenario table is a scalar", scenario('rates = 5\n[scenario]\nname = "x"\n'), 2, ("scenario.toml", "'rates'")),
+    ("unknown gemeente", args("run", "--gemeente", "GM9999"), 2, ("GM9999",)),
     # --- records values (exit 3: file, row and column named; never the value)
     ("records cost NaN", records({"cost_eur": "NaN"}), 3, ("row 4, column 'cost_eur'",)),
     ("records cost inf", records({"cost_eur": "inf"}), 3, ("row 4, column 'cost_eur'",)),
@@ -209,6 +233,9 @@ CASES: list[tuple[str, Make, int, tuple[str, ...]]] = [
     ("records birth year huge", records({"birth_year": "99999999999999999999"}), 3, ("row 4, column 'birth_year'",)),
     ("records CSV named parquet", records(name="records.parquet"), 3, ("records.parquet", "Parquet")),
     ("validate CSV named parquet", records(name="records.parquet", command="validate"), 3, ("Parquet",)),
+    ("records Parquet cost NaN", parquet({"cost_eur": float("nan")}), 3, ("row 4, column 'cost_eur'",)),
+    ("records Parquet date 9999", parquet({"start_date": "9999-12-31"}), 3, ("row 4, column 'start_date'",)),
+    ("records UTF-16", lambda tmp: [*records()(tmp)[:2], str(_to_utf16(tmp / "records.csv"))], 3, ("records.csv",)),
     ("records binary garbage", raw_file("records.csv", bytes(range(256)) * 4), 3, ("records.csv",)),
     ("validate cost NaN", records({"cost_eur": "NaN"}, command="validate"), 3, ("row 4, column 'cost_eur'",)),
     ("validate date 9999", records({"end_date": "9999-12-31"}, command="validate"), 3, ("column 'end_date'",)),
