@@ -226,7 +226,6 @@ def _is_month_day(text: str) -> bool:
 #: `address_density_km2` are open data.
 DEFAULT_COMPOUND = frozenset({"bsn", "burgerservicenummer", "sofinummer", "geboortedatum", "date_of_birth",
                               "birth_date", "birthdate", "dateofbirth"})
-MAX_NAME_CHARS = 1000  # a longer column name is matched on its first and last 1000 characters
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
@@ -241,8 +240,6 @@ def name_tokens(name: str) -> tuple[str, ...]:
     >>> name_tokens("Régio naam")
     ('regio', 'naam')
     """
-    if len(name) > 2 * MAX_NAME_CHARS:
-        name = f"{name[:MAX_NAME_CHARS]} {name[-MAX_NAME_CHARS:]}"
     if not name.isascii():
         name = "".join(ch for ch in unicodedata.normalize("NFKD", name) if unicodedata.category(ch) not in _DROP)
     return tuple(word.casefold() for word in _WORD_BREAK.split(_CAMEL.sub("_", name)) if word)
@@ -289,7 +286,6 @@ class IdentifierPolicy:
         return (joined in rule.whole or squashed in rule.whole or squashed.startswith(rule.ends)
                 or squashed.endswith(rule.ends) or rule.inside.search(f"_{joined}_") is not None
                 or (rule.anywhere is not None and rule.anywhere.search(squashed) is not None))
-
 
     def forbidden_in(self, names: Sequence[str]) -> list[str]:
         """The names of a header that `is_forbidden`, in order; linear in the header's size.

@@ -111,7 +111,7 @@ def test_open_column_names_are_not_identifiers(policy, name):
 def test_name_tokens_ignore_invisible_characters_and_accents():
     assert name_tokens("B\u200b\u200cS\u2060N") == ("bsn",)
     assert name_tokens("Régio-Naam") == ("regio", "naam")
-    assert len(name_tokens("x_" * 100_000)) <= 2000  # a huge name is cut to its two ends
+    assert name_tokens("x_" * 100_000 + "bsn")[-1] == "bsn"  # however long the name
 
 
 def test_egress_and_input_share_one_rule():
