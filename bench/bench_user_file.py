@@ -1,6 +1,6 @@
 """Time and peak memory of reading, validating and merging a national user KWB file (`run --indicators`).
 
-The file is a BENCHMARK FIXTURE: every wijk and gemeente row of the embedded 2022 panel, relabelled 2023, in
+The file is a BENCHMARK FIXTURE: every wijk and gemeente row of the embedded 2024 panel, relabelled 2025, in
 CBS short codes (about 3,700 rows). Each step runs in a fresh process; peak memory is the child's max RSS.
 Usage: .venv/bin/python bench/bench_user_file.py [--repeat N]
 """
@@ -31,13 +31,13 @@ def _fixture(path: Path) -> None:
     from toolkit.sources import load_panel
     from toolkit.sources._kwb_columns import NAME_TO_SHORT
 
-    rows = load_panel().filter(pl.col("year") == 2022, pl.col("level").is_in(["wijk", "gemeente"]))
+    rows = load_panel().filter(pl.col("year") == 2024, pl.col("level").is_in(["wijk", "gemeente"]))
     names = {"region_code": "gwb_code_10", "region_name": "regio", "gemeente_name": "gm_naam",
              "youth_care_clients": "a_jz_tn"}
     names |= {n: s for n, s in NAME_TO_SHORT.items() if n in rows.columns and n not in names
               and s not in names.values() and s.islower()}
     frame = rows.select([pl.col(c).alias(s) for c, s in names.items()])
-    frame.with_columns(pl.lit(2023).alias("year")).write_csv(path)
+    frame.with_columns(pl.lit(2025).alias("year")).write_csv(path)
 
 
 def _measure(code: str) -> tuple[float, float]:
@@ -58,9 +58,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     repeat = parser.parse_args().repeat
     with tempfile.TemporaryDirectory(prefix="wijksignaal-bench-") as tmp:
-        file = Path(tmp) / "kwb-2023.csv"
+        file = Path(tmp) / "kwb-2025.csv"
         _fixture(file)
-        print(f"user KWB file: {file.stat().st_size / 1e6:.1f} MB (benchmark fixture: 2022 rows as 2023)")
+        print(f"user KWB file: {file.stat().st_size / 1e6:.1f} MB (benchmark fixture: 2024 rows as 2025)")
         for label, code in STEPS.items():
             runs = [_measure(code.format(file=file)) for _ in range(repeat)]
             times = [t for t, _ in runs]

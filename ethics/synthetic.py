@@ -14,6 +14,8 @@ and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel ro
   pct_youth_probation / pct_youth_jeugdhulp (probation from age 12); missing values take the NL value.
 - trajectories per child so that trajectories per client match the wijk's youth_care_trajectories; children
   with 3 or more trajectories follow a stepped-care sequence (ambulatory first, then heavier care).
+- a year without these mix figures (KWB 2024 has only the total count) takes them from the latest earlier
+  year that has them (2022), counts scaled by the region's ratio of totals (`_calibration_rows`).
 - cost = price per client and year from configs/prices.toml (per care type when [prices.<care_type>] exists,
   else all_care_types) x the trajectory's share of the child's days in care x a lognormal factor (mean 1),
   so the cost per client averages the configured price.
@@ -163,6 +165,42 @@ def _trajectories(kids: dict, has: np.ndarray, rng: np.random.Generator) -> dict
     return {"child": child, "type": type_idx, "start": day, "end": end, "ongoing": ongoing}
 
 
+MIX_COUNTS = (
+    *(f"youth_care_clients_{b}" for b, _, _ in BANDS),
+    "youth_care_trajectories",
+    *(f"trajectories_referrer_{r}" for r in REFERRERS),
+)
+MIX_PCTS = ("pct_youth_jeugdhulp", "pct_youth_jeugdhulp_residential", "pct_youth_protection", "pct_youth_probation")
+
+
+def _calibration_rows(panel: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The rows of `year`; mix columns that `year` lacks entirely come from the latest earlier year with them.
+
+    Counts (age bands, trajectories, referrers) are scaled by the region's youth-care total of `year` over
+    that of the earlier year; percentages are taken as they are. Regions without an earlier row keep nulls.
+    """
+    rows = panel.filter(pl.col("year") == year)
+    lacking = [c for c in (*MIX_COUNTS, *MIX_PCTS) if c in rows.columns and rows[c].is_null().all()]
+    earlier = (
+        panel.filter(pl.col("year") < year, pl.any_horizontal(pl.col(c).is_not_null() for c in lacking))
+        if lacking
+        else panel.clear()
+    )
+    if earlier.is_empty():
+        return rows
+    prev = earlier.filter(pl.col("year") == earlier["year"].max()).select(
+        "region_code",
+        pl.col("youth_care_clients").alias("_total_prev"),
+        *[pl.col(c).alias(f"_prev_{c}") for c in lacking],
+    )
+    ratio = pl.col("youth_care_clients") / pl.col("_total_prev")
+    fills = [
+        (pl.col(f"_prev_{c}") * ratio).round(0).alias(c) if c in MIX_COUNTS else pl.col(f"_prev_{c}").alias(c)
+        for c in lacking
+    ]
+    return rows.join(prev, on="region_code", how="left").with_columns(fills).select(rows.columns)
+
+
 def generate_register(
     panel: pl.DataFrame,
     gemeente: str,
@@ -172,7 +210,7 @@ def generate_register(
     prices_path: Path = CONFIG_DIR / "prices.toml",
 ) -> pl.DataFrame:
     """A SYNTHETIC register (a row per trajectory) for `gemeente`, calibrated to the panel rows of `year`."""
-    rows = panel.filter(pl.col("year") == year)
+    rows = _calibration_rows(panel, year)
     gem_rows = rows.filter(pl.col("region_code") == gemeente).to_dicts()
     if not gem_rows:
         raise ConfigError(

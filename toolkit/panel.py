@@ -3,7 +3,7 @@
 Example:
     >>> panel = build_panel(load_panel(), gemeenten=["GM0518"])
     >>> panel.latest_year, len(panel.wijk_keys("GM0518"))
-    (2022, 44)
+    (2024, 44)
 """
 
 from __future__ import annotations

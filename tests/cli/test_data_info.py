@@ -16,6 +16,9 @@ def test_data_info_prints_dictionary_bridge_and_licence():
     assert "count_bridge" in result.output and "kwb_pct" in result.output
     assert "Bron: CBS" in result.output
     assert "pct_persons_lowest40_income | % |" in result.output
+    assert "2022 count_bridge, 2024 kwb_pct" in result.output  # the rate method of every year
+    assert "Bridge check on 2024" in result.output and "same gemeente and year" in result.output
+    assert "wmo_clients_per_1000 | per 1,000 inhabitants |" in result.output and "| 2021,2024" in result.output
 
 
 def test_data_info_lists_gemeenten():

@@ -106,7 +106,7 @@ def _structural(cur: pl.DataFrame) -> np.ndarray:
     x = cur.select(
         pl.col(c).cast(pl.Float64).fill_null(pl.col(c).cast(pl.Float64).median()).fill_null(0.0)
         for c in INDICATORS
-    ).to_numpy()
+    ).to_numpy(writable=True)  # a zero-copy view can be read-only
     x[:, INDICATORS.index("population_density_km2")] = np.log1p(
         np.clip(x[:, INDICATORS.index("population_density_km2")], 0, None)
     )

@@ -1,11 +1,12 @@
 """Optional live refresh of KWB figures from CBS through `cbsodata` (never needed: the snapshot is embedded).
 
-`wijksignaal data refresh --table 85984NED --gemeente GM0518 --out kwb-2024.csv` downloads one KWB table
+`wijksignaal data refresh --table TABLE --gemeente GM0518 --out kwb-YYYY.csv` downloads one KWB table
 (Kerncijfers wijken en buurten; 85984NED is KWB 2024) for the chosen gemeenten - their gemeente row and
 wijk rows, as `cbsodata.get_data` returns them (OData keys) - and writes a UTF-8 CSV that
-`wijksignaal run --indicators kwb-2024.csv` reads like any user KWB file. The file is validated by the same
-rules before it is written, and written atomically: a failed refresh leaves no file. It is a user input
-file, not a run output, so it does not pass the egress check.
+`wijksignaal run --indicators kwb-YYYY.csv` reads like any user KWB file. KWB 2024 itself is embedded, so
+`run` refuses a 2024 file (one year, one CBS release); a newer KWB table is what adds a year. The file is
+validated by the same rules before it is written, and written atomically: a failed refresh leaves no file.
+It is a user input file, not a run output, so it does not pass the egress check.
 
 Only the columns wijksignaal maps are requested (matched on their OData stems, so other KWB years work);
 the year is the table's map year (`MapYear` in its metadata) unless `year` is given.

@@ -8,14 +8,16 @@ What is refused and what is handled (tests/hostile/test_bad_indicator_files.py p
   youth-care column), a region code that is not a CBS code, text in a numeric column, a decimal comma in a
   comma-separated file ("1,234": 1234 or 1.234?), mixed decimal marks, a count that is negative or not
   whole, a percentage outside 0-100, a region twice in one year, a wijk without its gemeente's row, and a
-  year that the embedded data already hold with youth-care figures (2018-2022);
+  year that the embedded data already hold with youth-care figures (2018-2022 and 2024);
 - handled: CBS padding is stripped; the markers `.`, `x`, `-` and empty become missing, never 0; CBS's
   negative missing-value codes (-99997 and the like) become missing; a `;`-separated file with decimal
-  commas throughout is read as Dutch CSV; buurt rows (BU codes) are skipped (wijksignaal works on wijken).
+  commas throughout is read as Dutch CSV; buurt rows (BU codes) are skipped (wijksignaal works on wijken);
+  a file without region names (KWB as CBS's OData API returns it) gets the gemeente name for gemeente rows
+  and the 2024 map's wijk name for wijk rows.
 
-A year the embedded data hold only from the 2024 map (population, no youth care) is a clean replacement:
-the file's row of a region replaces that region's map row whole (cells of two sources never mix in a row);
-regions not in the file keep their map rows. The youth-care rate of the new rows is computed by
+A year the embedded data do not hold (a newer KWB such as 2025, or the missing 2023) is added. Should the
+embedded data hold a year only partly, without youth care, the file's row of a region replaces that region's
+row whole (cells of two sources never mix in a row). The youth-care rate of the new rows is computed by
 `toolkit.sources.bridge` (the KWB percentage where the file has it, else count / youths 0-22).
 """
 
@@ -109,6 +111,20 @@ def _complete(frame: pl.DataFrame) -> pl.DataFrame:
     return add_youth_care_rate(frame)
 
 
+def _fill_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """Region names where the file has none (KWB 2024 as CBS's OData API returns it has no name column):
+    a gemeente row takes its gemeente name, a wijk row the name in the embedded 2024 map (CBS/PDOK)."""
+    if not frame["region_name"].is_null().any():
+        return frame
+    from toolkit.sources.embedded import load_map
+
+    wijknaam = {f["properties"]["wijkcode"]: f["properties"]["wijknaam"].strip() for f in load_map()["features"]}
+    fallback = (pl.when(pl.col("level") == "gemeente").then(pl.col("gemeente_name"))
+                .when(pl.col("level") == "wijk")
+                .then(pl.col("region_code").replace_strict(wijknaam, default=None, return_dtype=pl.String)))
+    return frame.with_columns(pl.coalesce("region_name", fallback).alias("region_name"))
+
+
 def _provenance(frame: pl.DataFrame, path: Path, sha: str, flavour: str) -> pl.DataFrame:
     source = f"user KWB file {path.name} (sha256 {sha[:16]}, {FLAVOURS[flavour]})"
     rows = []
@@ -140,7 +156,7 @@ def read_user_file(path: Path, policy: Policy | None = None, year: int | None = 
     if problems:
         raise InputDataError(MSG_REFUSED.format(file=file, n=len(problems)), problems)
     buurt = frame["region_code"].str.starts_with("BU")
-    frame = _complete(frame.filter(~buurt))
+    frame = _fill_names(_complete(frame.filter(~buurt)))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     return UserFile(path=path, flavour=cmap.flavour, years=tuple(sorted(frame["year"].unique().to_list())),
                     frame=frame, provenance=_provenance(frame, path, sha, cmap.flavour),
@@ -157,7 +173,7 @@ def _year_conflicts(panel: pl.DataFrame, user: UserFile) -> list[Problem]:
 
 
 def merge_frames(panel: pl.DataFrame, user: UserFile) -> pl.DataFrame:
-    """The panel with the user's rows added (new years) or replacing map-only rows (see module docstring)."""
+    """The panel with the user's rows added (new years) or replacing rows without youth care (module doc)."""
     conflicts = _year_conflicts(panel, user)
     if conflicts:
         raise InputDataError(MSG_REFUSED.format(file=user.path, n=len(conflicts)), conflicts)

@@ -58,3 +58,15 @@ def test_unknown_gemeente_is_a_usage_error(panel_frame):
 
     with pytest.raises(ConfigError, match="GM9999"):
         generate_register(panel_frame, "GM9999")
+
+
+def test_a_year_without_the_mix_figures_takes_them_from_2022(panel_frame):
+    # KWB 2024 has the total count only: the total is 2024's, the care-type mix and age bands come from 2022.
+    reg = generate_register(panel_frame, GM, year=2024, seed=5)
+    gem = panel_frame.filter(pl.col("region_code") == GM, pl.col("year").is_in([2022, 2024])).sort("year")
+    assert reg["client_id"].n_unique() == pytest.approx(gem["youth_care_clients"][1], rel=0.01)
+    per_type = dict(reg.group_by("care_type").agg(pl.col("client_id").n_unique()).iter_rows())
+    assert per_type["jeugdhulp_met_verblijf"] / reg["client_id"].n_unique() == pytest.approx(
+        gem["pct_youth_jeugdhulp_residential"][0] / 100, abs=0.01
+    )
+    assert reg["wijk_code"].drop_nulls().str.starts_with("WK0518").all()

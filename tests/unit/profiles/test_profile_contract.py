@@ -49,5 +49,5 @@ def test_run_all_writes_contract_profiles_for_every_dutch_wijk(tmp_path, panel_f
     assert result.exit_code == 0, result.output
     profiles = pl.read_csv(out / "profiles.csv")
     _check_contract(profiles)
-    n_wijken = panel_frame.filter(pl.col("level") == "wijk", pl.col("year") == 2022).height
+    n_wijken = panel_frame.filter(pl.col("level") == "wijk", pl.col("year") == 2024).height
     assert profiles.height == n_wijken and profiles["gemeente_code"].n_unique() > 300

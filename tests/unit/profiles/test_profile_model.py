@@ -41,20 +41,22 @@ def test_validation_reports_model_and_linear_reference_out_of_sample(den_haag):
 
 
 def test_income_missing_in_2022_comes_from_the_latest_known_year(den_haag, den_haag_panel):
+    # KWB 2022 has no income; KWB 2024 has no social-minimum share: both come from the latest year that has them.
     used = {f["name"]: f["years_used"] for f in den_haag.audit["model"]["features"]}
     assert "2022" not in used["income_avg_per_inhabitant_x1000eur"]
-    assert used["income_avg_per_inhabitant_x1000eur"]["2021"] > 1000
+    assert not {"2022", "2024"} & set(used["pct_hh_below_or_near_social_minimum"])
+    assert used["pct_hh_below_or_near_social_minimum"]["2021"] > 1000
     code = "WK051802"
     panel_2021 = den_haag_panel.level("wijk", 2021).filter(pl.col("region_code") == code)
     sig = den_haag.signals.filter(pl.col("region_code") == code,
-                                  pl.col("signal") == "pct_persons_lowest40_income")
-    assert sig["value"].item() == round(panel_2021["pct_persons_lowest40_income"].item(), 2)
+                                  pl.col("signal") == "pct_hh_below_or_near_social_minimum")
+    assert sig["value"].item() == round(panel_2021["pct_hh_below_or_near_social_minimum"].item(), 2)
 
 
 def test_a_newer_year_of_one_gemeente_keeps_the_national_reference_year(panel_frame, policy, den_haag):
-    rows = panel_frame.filter(pl.col("year") == 2022, pl.col("gemeente_code") == "GM0518",
+    rows = panel_frame.filter(pl.col("year") == 2024, pl.col("gemeente_code") == "GM0518",
                               pl.col("level").is_in(["wijk", "gemeente"]))
-    newer = pl.concat([panel_frame, rows.with_columns(pl.lit(2023, dtype=rows["year"].dtype).alias("year"))])
+    newer = pl.concat([panel_frame, rows.with_columns(pl.lit(2025, dtype=rows["year"].dtype).alias("year"))])
     result = build_profiles(build_panel(newer, ["GM0518"]), policy)
-    assert set(result.table["year"]) == {2023} and result.audit["reference_year"] == 2022
+    assert set(result.table["year"]) == {2025} and result.audit["reference_year"] == 2024
     assert result.table.drop("year").equals(den_haag.table.drop("year"))

@@ -69,8 +69,15 @@ def test_refreshed_file_reads_as_a_user_kwb_file(calls, panel_frame, tmp_path):
     assert gm["youth_care_clients"][0] == embedded["youth_care_clients"][0]
     wk01 = user.frame.filter(pl.col("region_code") == "WK051801")
     assert wk01["youth_care_clients"][0] is None  # the "." marker
+    with pytest.raises(InputDataError) as refused:  # KWB 2024 is embedded: one year, one CBS release
+        merge_user_file(panel_frame, out)
+    assert "year 2024 is already in the embedded data" in refused.value.problems[0].rule
+
+
+def test_refreshed_file_for_a_newer_year_is_merged(calls, panel_frame, tmp_path):
+    out = live.refresh("85984NED", ["GM0518"], tmp_path / "kwb.csv", year=2025)
     merged = merge_user_file(panel_frame, out)
-    merged = merged.filter(pl.col("year") == 2024, pl.col("region_code") == "GM0518")
+    merged = merged.filter(pl.col("year") == 2025, pl.col("region_code") == "GM0518")
     assert merged["youth_care_rate_method"][0] == "count_bridge"
 
 

@@ -120,16 +120,34 @@ def test_a_year_with_youth_care_in_the_panel_is_refused(panel_frame, rows, tmp_p
     assert [(p.row, p.column, p.rule) for p in err.value.problems] == expected
 
 
-def test_2024_replaces_only_the_map_rows_of_the_regions_in_the_file(panel_frame, rows, tmp_path):
-    merged = merge_user_file(panel_frame, write(short_code_frame(rows, year=2024), tmp_path / "kwb.csv"))
-    y2024 = merged.filter(pl.col("year") == 2024)
-    assert y2024.height == panel_frame.filter(pl.col("year") == 2024).height  # GM0518's 44 wijken in both
-    assert y2024.select("region_code").is_duplicated().sum() == 0
-    den_haag = y2024.filter(pl.col("region_code") == "GM0518")
-    file_row = rows.filter(pl.col("region_code") == "GM0518")
-    assert den_haag["youth_care_clients"][0] == file_row["youth_care_clients"][0]
-    other = panel_frame.filter(pl.col("year") == 2024, pl.col("region_code") == "GM0363")
-    assert y2024.filter(pl.col("region_code") == "GM0363").equals(other)
+def test_2024_is_embedded_so_a_2024_file_is_refused(panel_frame, rows, tmp_path):
+    path = write(short_code_frame(rows, year=2024), tmp_path / "kwb.csv")
+    with pytest.raises(InputDataError) as err:
+        merge_user_file(panel_frame, path)
+    assert [(p.column, p.rule) for p in err.value.problems] == [("year", MSG_YEAR_TAKEN.format(year=2024))]
+
+
+def test_a_newer_year_is_added_and_the_embedded_years_stay(panel_frame, rows, tmp_path):
+    merged = merge_user_file(panel_frame, write(short_code_frame(rows, year=2025), tmp_path / "kwb.csv"))
+    assert merged.filter(pl.col("year") == 2025).height == rows.height
+    assert merged.filter(pl.col("year") <= 2024).equals(panel_frame)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "cbs").exists(), reason="../shared/data is not present")
+def test_real_kwb_2024_file_reads_like_the_embedded_2024_with_names(panel_frame, tmp_path):
+    """The real KWB 2024 OData file (Den Haag and Amsterdam rows, relabelled 2025: a test fixture) gives the
+    embedded 2024 values, and region names although the file has no name column."""
+    raw = pl.read_csv(SHARED_DATA / "cbs" / "kwb_2024_wijk_gemeente_85984NED.csv", infer_schema=False)
+    keep = raw.filter(pl.col("Codering_3").str.strip_chars().str.slice(2, 4).is_in(["0518", "0363"]))
+    user = read_user_file(write(keep, tmp_path / "kwb-2025.csv"))
+    new = user.frame.drop("_row", "year").sort("region_code")
+    old = panel_frame.filter(pl.col("year") == 2024, pl.col("gemeente_code").is_in(["GM0518", "GM0363"]))
+    old = old.sort("region_code")
+    assert new["region_code"].to_list() == old["region_code"].to_list()
+    assert new["region_name"].is_not_null().all()
+    for col in ("region_name", "gemeente_name", "population", "youth_care_clients", "youth_care_rate_pct",
+                "wmo_clients", "pop_65_plus", "dist_gp_km"):
+        assert new[col].equals(old[col].cast(new.schema[col])), col
 
 
 def test_provenance_names_the_file_and_its_hash(rows, tmp_path):
