@@ -441,6 +441,11 @@ def config_problems(exc: _ValidationError, file: str, prefix: str = "", keys: di
             rule = str(err["msg"]).removeprefix("Value error, ")
         elif err["type"] in ("path_not_file", "path_not_exists"):
             rule = f"must name an existing file (got '{err.get('input')}': missing or a folder)"
+        elif err["type"] in ("too_short", "too_long"):
+            ctx = err.get("ctx") or {}
+            short = err["type"] == "too_short"
+            bound = f"at least {ctx.get('min_length')}" if short else f"at most {ctx.get('max_length')}"
+            rule = f"must have {bound} item(s) (got {ctx.get('actual_length')})"
         elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
             rule = f"must be a table (a [section] of settings) (got {_short(err.get('input'))})"
         else:

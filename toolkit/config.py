@@ -35,7 +35,7 @@ def _gemeente_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
     return codes
 
 
-Gemeenten = Annotated[tuple[StrictStr, ...], AfterValidator(_gemeente_codes)]
+Gemeenten = Annotated[tuple[StrictStr, ...], Field(min_length=1, max_length=1000), AfterValidator(_gemeente_codes)]
 #: An input file given on the command line: it must exist and be a file (else exit 2 naming the option).
 InputFile = FilePath
 

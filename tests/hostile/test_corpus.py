@@ -197,6 +197,7 @@ CASES: list[tuple[str, Make, int, tuple[str, ...]]] = [
     ("config top_signals negative", run_config("[profiles]\ntop_signals = -1\n"), 2, ("profiles.top_signals",)),
     ("config scope scalar", run_config("scope = 5\n"), 2, ("'scope'", "table")),
     ("config gemeente code", run_config('[scope]\ngemeenten = ["XX0518"]\n'), 2, ("scope.gemeenten",)),
+    ("config no gemeente", run_config("[scope]\ngemeenten = []\n"), 2, ("scope.gemeenten",)),
     ("config horizon nan", run_config("[forecast]\nhorizon_years = nan\n"), 2, ("forecast.horizon_years",)),
     ("config horizon too long", run_config("[forecast]\nhorizon_years = 11\n"), 2, ("forecast.horizon_years",)),
     ("config unknown table", run_config("[profilez]\ntop_signals = 3\n"), 2, ("profilez", "not a known setting")),
