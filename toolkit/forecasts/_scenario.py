@@ -94,7 +94,7 @@ def _number(raw: dict, table: str, key: str, file: Path, default: float | None) 
 
 
 KEYS = {"scenario": {"name", "description"}, "prices": {"factor"}, "indexation": {"pct_per_year"},
-        "rates": {"pct_change_per_year"}}
+        "rates": {"pct_change_per_year", "growth"}}
 
 
 def _check_keys(raw: dict, file: Path) -> None:

@@ -157,6 +157,10 @@ def test_shipped_configs_validate():
     for path in [CONFIG_DIR / "ethics.toml", *sorted(Path(CONFIG_DIR / "policy").glob("*.toml"))]:
         load_policy(path)
     load_run_config(CONFIG_DIR / "run.toml")
+    from toolkit.forecasts import load_scenario
+
+    for path in sorted((CONFIG_DIR / "scenarios").glob("*.toml")):  # every key they use is a known key
+        load_scenario(path)
 
 
 def test_a_whole_header_is_checked_with_the_same_rule_as_one_name(policy):
