@@ -165,7 +165,7 @@ class PrivacyPolicy:
     max_care_types_per_child: Annotated[StrictInt, Field(ge=1, le=4)] = 2
     max_providers_per_child: Annotated[StrictInt, Field(ge=1, le=100)] = 2
     epsilon_split: Shares = DEFAULT_SPLIT
-    overlap_threshold: Share = Fraction(1, 2)
+    overlap_threshold: Share = Fraction(0)  # 0: strict, any shared child relates two registers
     sketch_size: Annotated[StrictInt, Field(ge=16, le=65_536)] = 256
     gemeente_share: Shares = DEFAULT_GEMEENTE_SHARE
 
@@ -182,7 +182,8 @@ class PrivacyPolicy:
         for name, share in self.gemeente_share:
             _require(name in NODE_MEASURES and 0 <= share < 1, f"gemeente_share.{name}",
                      f"must name one of {', '.join(NODE_MEASURES)} with a share in [0, 1)", str(share))
-        _require(0 < self.overlap_threshold <= 1, "overlap_threshold", "must be a fraction in (0, 1]",
+        _require(0 <= self.overlap_threshold <= 1, "overlap_threshold",
+                 "must be a fraction in [0, 1] (0: strict, any shared child)",
                  str(self.overlap_threshold))
 
     def _check_split(self) -> None:

@@ -48,6 +48,7 @@ class RunConfig:
     all_gemeenten: StrictBool = False
     horizon_years: Annotated[StrictInt, Field(ge=1, le=10)] = 5
     top_signals: Annotated[StrictInt, Field(ge=1, le=20)] = 3
+    priority_excess: Literal["gemeente", "national"] = "gemeente"
     lang: Literal["nl", "en"] = "nl"
     as_of: Annotated[StrictInt, Field(ge=1900, le=2200)] | None = None
     indicators: InputFile | None = None
@@ -62,7 +63,8 @@ class RunConfig:
 
 #: Where each RunConfig field lives in the run TOML (the others come from the command line only).
 FILE_KEYS = {"gemeenten": "scope.gemeenten", "horizon_years": "forecast.horizon_years",
-             "top_signals": "profiles.top_signals", "dataset_id": "records.dataset_id"}
+             "top_signals": "profiles.top_signals", "priority_excess": "profiles.priority_excess",
+             "dataset_id": "records.dataset_id"}
 OPTIONS = {"gemeenten": "--gemeente", "all_gemeenten": "--all", "lang": "--lang", "as_of": "--as-of",
            "indicators": "--indicators", "records": "--records", "demo_records": "--demo-records",
            "scenario": "--scenario", "ledger": "--ledger"}
@@ -82,6 +84,7 @@ class _Forecast(_Table):
 
 class _Profiles(_Table):
     top_signals: object = 3
+    priority_excess: object = "gemeente"
 
 
 class _Records(_Table):
@@ -122,6 +125,7 @@ def load_run_config(path: Path | None = None, **overrides: object) -> RunConfig:
         "gemeenten": tuple(shape.scope.gemeenten),
         "horizon_years": shape.forecast.horizon_years,
         "top_signals": shape.profiles.top_signals,
+        "priority_excess": shape.profiles.priority_excess,
         "dataset_id": shape.records.dataset_id,
     }
     given = {k: v for k, v in overrides.items() if v is not None and v != ()}
