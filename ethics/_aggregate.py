@@ -1,14 +1,23 @@
 """Contribution bounding and true aggregates of the gate (private: the values here are not yet noisy).
 
+Keys are public and never read from the records: the years come from the run (the register's declared span
+up to the reference year), the wijken from CBS, the providers from the municipality's public list (any other
+or empty provider counts as OTHER_PROVIDER). Rows are cut to the years: a trajectory counts in every listed
+year it runs in, an ongoing one (empty end_date) runs to 31 December of the last listed year (the reference
+year), and anything outside the listed years is ignored.
+
 Per reference year a child is one privacy unit. Bounds, applied per child and year:
 - wijk: the wijk of the child's trajectory active on the reference date (latest start first); without one,
   the wijk of its latest-starting trajectory in the year. Empty wijk_code: the node "not in a wijk".
 - trajectories: the `max_trajectories_per_child` earliest-starting ones count.
 - care types and providers: at most `max_care_types_per_child` / `max_providers_per_child`, those that start
-  first; a dropped provider's euros are dropped with it.
-- cost: a trajectory's cost is shared over the years it runs by days; the child's yearly total is clipped
-  to `cost_clip_eur` (each trajectory scaled by the same factor); sums are rounded to whole euros.
-An ongoing trajectory (empty end_date) runs to 31 December of the last year in the file.
+  first; a dropped provider's euros are dropped with it (all unlisted providers are the one key "other").
+- cost: a trajectory's cost is shared over the days it runs (to its end, or for an ongoing one to the end of
+  the reference year); the child's yearly total is clipped to `cost_clip_eur` (each trajectory scaled by the
+  same factor) and each trajectory's share is rounded down to whole euros, so one child moves the euro cells
+  of a year by at most the upper clip in L1.
+Hence, per year, the L1 change of adding or removing one child is at most 1 (clients, stepped care),
+max_care_types_per_child, max_trajectories_per_child, max_providers_per_child and the upper cost clip.
 
 Speed: each client id is hashed once with the ledger's keyed SipHash (which also gives the ledger's sketch),
 the rows are sorted once by child and year, and everything else is segment sums over numpy arrays. The
@@ -28,13 +37,14 @@ from ethics._sketch import siphash24, smallest_distinct
 from ethics.errors import ConfigError
 from ethics.policy import PrivacyPolicy
 
-__all__ = ["UNASSIGNED", "UNKNOWN_PROVIDER", "Truth", "Encoded", "record_years", "encode", "aggregate"]
+__all__ = ["UNASSIGNED", "OTHER_PROVIDER", "Truth", "Encoded", "encode", "aggregate", "check_years"]
 
 UNASSIGNED = "<not in a wijk>"
-UNKNOWN_PROVIDER = "onbekend"
+OTHER_PROVIDER = "other"
 _EPOCH = np.datetime64("1970-01-01", "D")
 # Packed row word, high to low: active on reference date (1) | days since first start (16) | node (16) |
 # care type (3) | year index (8) | provider (20). The maximum over a child's rows picks its reference wijk.
+# "since" counts days from a public epoch 65535 days before the end of the reference year.
 _BITS = {"prov": 0, "yidx": 20, "type": 28, "node": 31, "since": 47, "active": 63}
 _WIDTH = {"prov": 20, "yidx": 8, "type": 3, "node": 16, "since": 16, "active": 1}
 
@@ -58,11 +68,14 @@ class Encoded:
     years: list[int]
 
 
-def record_years(records: pl.DataFrame) -> tuple[list[int], date]:
-    """The calendar years the records span (first start to last date) and the last date."""
-    last = max(d for d in (records["start_date"].max(), records["end_date"].max()) if d is not None)
-    first = records["start_date"].min()
-    return list(range(first.year, last.year + 1)), last  # type: ignore[union-attr]
+def check_years(years: list[int]) -> list[int]:
+    """The years to release, sorted and distinct; ConfigError when there are none or they span > 255 years."""
+    out = sorted({int(y) for y in years})
+    if not out or out[-1] - out[0] >= 255 or out[0] < 1900:
+        raise ConfigError(
+            "The years to release must be one or more calendar years from 1900 within a span of 255 years."
+        )
+    return out
 
 
 def _day(year: np.ndarray, month: int = 1, day: int = 1) -> np.ndarray:
@@ -71,53 +84,60 @@ def _day(year: np.ndarray, month: int = 1, day: int = 1) -> np.ndarray:
     return ((first + (month - 1)).astype("datetime64[D]") + (day - 1) - _EPOCH).astype(np.int64)
 
 
-def encode(records: pl.DataFrame, wijk_keys: list[str], key: bytes) -> Encoded:
-    """Encode care types, wijken (unknown/empty: the 'not in a wijk' node) and providers as integers; hash
-    client ids with the ledger's SipHash key."""
-    years, last = record_years(records)
-    providers = sorted(records["provider"].fill_null(UNKNOWN_PROVIDER).unique().to_list())
-    if len(providers) >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"] or len(years) > 255:
-        raise ConfigError("The records hold more providers, wijken or years than the gate can count.")
-    end = pl.coalesce(pl.col("end_date"), pl.lit(date(last.year, 12, 31)))
-    as_code = {
-        "node": pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int64),
-        "prov": pl.col("provider").fill_null(UNKNOWN_PROVIDER).cast(pl.Enum(providers)).to_physical(),
-    }
+def encode(
+    records: pl.DataFrame, wijk_keys: list[str], key: bytes, *, years: list[int], providers: list[str]
+) -> Encoded:
+    """Encode care types, wijken (empty: the 'not in a wijk' node) and providers (the public list; others:
+    OTHER_PROVIDER) as integers; hash client ids with the ledger's SipHash key. `years` are the public years
+    to release; the last one is the reference year at whose end ongoing trajectories are cut. Consumes
+    `records`: its columns are dropped as they are encoded (less memory for large registers)."""
+    years = check_years(years)
+    names = list(dict.fromkeys(p.strip() for p in providers if p.strip() and p.strip() != OTHER_PROVIDER))
+    if len(names) + 1 >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"]:
+        raise ConfigError("The provider list or the wijken are more than the gate can count.")
+    cut = date(years[-1], 12, 31)
+    end = pl.coalesce(pl.col("end_date"), pl.lit(cut))
+    index = {name: i for i, name in enumerate(names)}  # matched on the few distinct values, not per row
+    mapping = {v: index.get(v.strip(), len(names)) for v in records["provider"].unique().drop_nulls().to_list()}
+    prov = pl.col("provider").replace_strict(mapping, default=len(names), return_dtype=pl.Int32)
+    cid = siphash24(records.drop_in_place("client_id"), key)
     cols = records.select(
         type=pl.col("care_type").cast(pl.Enum(CARE_TYPES)).to_physical().cast(pl.Int8),
-        node=as_code["node"].fill_null(len(wijk_keys)).cast(pl.Int32),
-        prov=as_code["prov"].cast(pl.Int32),
+        node=pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int32).fill_null(len(wijk_keys)),
+        prov=prov.fill_null(len(names)),
         start=pl.col("start_date").cast(pl.Int32),
         end=end.cast(pl.Int32),
-        y0=pl.col("start_date").dt.year().cast(pl.Int16),
-        y1=end.dt.year().cast(pl.Int16),
+        y0=pl.col("start_date").dt.year().clip(years[0] - 1, years[-1] + 1).cast(pl.Int16),
+        y1=end.dt.year().clip(years[0] - 1, years[-1] + 1).cast(pl.Int16),
         cost=pl.col("cost_eur").fill_null(0.0),
         row=pl.int_range(pl.len(), dtype=pl.Int32),
     )
+    for column in list(records.columns):
+        records.drop_in_place(column)
     arrays = {c: cols.drop_in_place(c).to_numpy() for c in list(cols.columns)}
-    arrays["cid"] = siphash24(records["client_id"], key)
-    return Encoded(arrays, providers, years)
+    arrays["cid"] = cid
+    return Encoded(arrays, [*names, OTHER_PROVIDER], years)
 
 
 def _per_year(a: dict[str, np.ndarray], years: list[int]) -> dict[str, np.ndarray]:
-    """One entry per trajectory and year it runs in; cost shared by days (most rows span one year)."""
-    reps = a["y1"].astype(np.int64) - a["y0"] + 1
-    if (reps == 1).all():
-        out = dict(a, year=a["y0"].astype(np.int64))
+    """One entry per trajectory and listed year it runs in; cost shared by days (most rows span one year).
+    Rows are cut to the listed years first (y0, y1 are clipped to one year beyond either end)."""
+    y0 = np.maximum(a["y0"].astype(np.int64), years[0])
+    y1 = np.minimum(a["y1"].astype(np.int64), years[-1])
+    reps = np.maximum(y1 - y0 + 1, 0)
+    if (reps == 1).all() and (a["y0"] == a["y1"]).all():
+        out = dict(a, year=y0)
     else:
         idx = np.repeat(np.arange(len(reps)), reps)
         out = {k: v[idx] for k, v in a.items()}
-        out["year"] = (
-            out["y0"].astype(np.int64) + np.arange(len(idx)) - np.repeat(np.cumsum(reps) - reps, reps)
-        )
+        out["year"] = y0[idx] + np.arange(len(idx)) - np.repeat(np.cumsum(reps) - reps, reps)
         lo = np.maximum(out["start"].astype(np.int64), _day(out["year"]))
         hi = np.minimum(out["end"].astype(np.int64), _day(out["year"], 12, 31))
-        out["cost"] = out["cost"] * (hi - lo + 1) / (out["end"].astype(np.int64) - out["start"] + 1)
-    wanted = np.zeros(max(years) - min(years) + 1, dtype=bool)
-    wanted[np.array(years) - min(years)] = True
-    offset = out["year"] - min(years)
-    keep = (offset >= 0) & (offset < len(wanted))
-    keep[keep] = wanted[offset[keep]]
+        whole = out["end"].astype(np.int64) - out["start"] + 1
+        out["cost"] = np.where(hi - lo + 1 == whole, out["cost"], out["cost"] * (hi - lo + 1) / whole)
+    wanted = np.zeros(years[-1] - years[0] + 1, dtype=bool)
+    wanted[np.array(years) - years[0]] = True
+    keep = wanted[out["year"] - years[0]]
     return out if keep.all() else {k: v[keep] for k, v in out.items()}
 
 
@@ -125,10 +145,11 @@ def _pack(r: dict[str, np.ndarray], yidx: np.ndarray, privacy: PrivacyPolicy, ye
     month, day = (int(x) for x in privacy.reference_date.split("-"))
     ref = _day(np.arange(min(years), max(years) + 1), month, day)[yidx]
     start = r["start"].astype(np.int64)
+    epoch = int(_day(np.array([max(years)]), 12, 31)[0]) - ((1 << 16) - 1)  # public: from the reference year
     fields = {
         "active": (start <= ref) & (r["end"] >= ref),
         "yidx": yidx,
-        "since": np.minimum(start - (start.min() if len(start) else 0), (1 << 16) - 1),
+        "since": np.clip(start - epoch, 0, (1 << 16) - 1),
         "node": r["node"],
         "type": r["type"],
         "prov": r["prov"],
@@ -148,18 +169,23 @@ def _sorted_by_child(
 ) -> dict[str, np.ndarray]:
     """Sort by child and year: the packed word, cost and original row; segment starts and child per row."""
     yidx = r["year"] - min(years)
-    key = (r["cid"] & np.uint64(~0xFF & (2**64 - 1))) | yidx.astype(np.uint64)
     packed = _pack(r, yidx, privacy, years)
-    order = pl.Series(key).arg_sort().to_numpy()  # polars sorts on every core
-    out = {"key": key[order], "word": packed[order], "cost": r["cost"][order], "row": r["row"][order]}
-    del key, packed, order
+    keys = pl.DataFrame({"cid": r["cid"], "yidx": yidx.astype(np.uint8)})
+    order = keys.select(pl.arg_sort_by("cid", "yidx", maintain_order=True)).to_series().to_numpy()  # all cores
+    del keys
+    out = {"word": packed[order]}
+    del packed
+    for name in ("cost", "row", "start"):
+        out[name] = r.pop(name)[order]  # the unsorted copy is freed at once
+    cid, yidx = r.pop("cid")[order], yidx[order]
+    r.clear()
+    del order
     out["type"], out["prov"], out["yidx"] = (_field(out["word"], f) for f in ("type", "prov", "yidx"))
-    key = out.pop("key")
-    out["seg"] = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, np.int64)
-    out["child"] = np.repeat(np.arange(len(out["seg"])), np.diff(np.r_[out["seg"], len(key)]))
-    out["start_by_row"] = r[
-        "start"
-    ]  # unsorted, indexed by `row`: only the rare children above a bound need it
+    if len(cid):
+        out["seg"] = np.flatnonzero(np.r_[True, (cid[1:] != cid[:-1]) | (yidx[1:] != yidx[:-1])])
+    else:
+        out["seg"] = np.zeros(0, np.int64)
+    out["child"] = np.repeat(np.arange(len(out["seg"])), np.diff(np.r_[out["seg"], len(cid)]))
     return out
 
 
@@ -175,7 +201,8 @@ def _first_k(group: np.ndarray, start: np.ndarray, tiebreak: np.ndarray, limit: 
 
 
 def _start(r: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-    return r["start_by_row"][r["row"][rows]].astype(np.int64)
+    """Start dates of the given (sorted) rows: they travel with the rows through the sort."""
+    return r["start"][rows].astype(np.int64)
 
 
 def _pairs(child: np.ndarray, code: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -207,12 +234,12 @@ def _bounded_pairs(
     return uniq, inv, keep
 
 
-def _providers(r: dict, factor: np.ndarray, n_years: int, n_prov: int, limit: int) -> tuple[np.ndarray, ...]:
+def _providers(r: dict, euros: np.ndarray, n_years: int, n_prov: int, limit: int) -> tuple[np.ndarray, ...]:
     uniq, inv, keep = _bounded_pairs(r, r["prov"], n_prov, limit)
     child, prov = uniq // n_prov, uniq % n_prov
     yidx_child = r["yidx"][r["seg"]]
     clients = np.bincount(yidx_child[child] * n_prov + prov, weights=keep, minlength=n_years * n_prov)
-    weights = r["cost"] * factor[r["child"]] * (keep[inv] if not keep.all() else 1)
+    weights = euros * keep[inv] if not keep.all() else euros
     cost = np.bincount(r["yidx"] * n_prov + r["prov"], weights=weights, minlength=n_years * n_prov)
     return clients, cost
 
@@ -224,8 +251,10 @@ def _type_counts(r: dict, cell: np.ndarray, size: int, limit: int) -> np.ndarray
     return np.bincount(cell[uniq // k] * k + uniq % k, weights=keep, minlength=size * k).reshape(size, k)
 
 
-def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys: list[str]) -> Truth:
-    """Bound every child's contribution and count per node x year x care type, and per provider."""
+def aggregate(enc: Encoded, privacy: PrivacyPolicy, wijk_keys: list[str]) -> Truth:
+    """Bound every child's contribution and count per node x year x care type, and per provider, for the
+    public years of `enc`."""
+    years = enc.years
     per_year = _per_year(enc.cols, years)
     enc.cols.clear()
     sketches = {
@@ -245,6 +274,7 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
     factor = np.where(
         cost_child > 0, np.clip(cost_child, lo, hi) / np.where(cost_child > 0, cost_child, 1), 1.0
     )
+    euros = np.floor(r["cost"] * factor[child])  # whole euros, rounded down: a child's sum stays <= the clip
     cell = node * n_years + r["yidx"][seg]
     size = n_nodes * n_years
     cell_row = cell[child] * k + r["type"]
@@ -255,12 +285,12 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
         ],
         "clients_by_care_type": _type_counts(r, cell, size, privacy.max_care_types_per_child),
         "trajectories": np.bincount(cell_row, weights=kept, minlength=size * k).reshape(size, k),
-        "cost_eur": np.bincount(cell_row, weights=r["cost"] * factor[child], minlength=size * k).reshape(
+        "cost_eur": np.bincount(cell_row, weights=euros, minlength=size * k).reshape(
             size, k
         ),
     }
     prov_clients, prov_cost = _providers(
-        r, factor, n_years, len(enc.providers), privacy.max_providers_per_child
+        r, euros, n_years, len(enc.providers), privacy.max_providers_per_child
     )
     return Truth(
         nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years),
@@ -270,35 +300,42 @@ def aggregate(enc: Encoded, years: list[int], privacy: PrivacyPolicy, wijk_keys:
 
 
 def _node_frame(measures: dict[str, np.ndarray], nodes: list[str], years: list[int]) -> pl.DataFrame:
-    span = list(range(min(years), max(years) + 1))
-    grid = pl.DataFrame({"node": np.repeat(nodes, len(span)), "year": np.tile(span, len(nodes))})
-    parts = []
+    """Long frame (node, year, care_type, measure, true) of the listed years; values are whole numbers."""
+    span = np.arange(min(years), max(years) + 1)
+    node_idx, year = np.repeat(np.arange(len(nodes)), len(span)), np.tile(span, len(nodes))
+    cols: dict[str, list[np.ndarray]] = {"node": [], "year": [], "care_type": [], "measure": [], "true": []}
+    labels = {"all": ["all"], "types": list(CARE_TYPES)}
     for name, values in measures.items():
-        types = ["all"] if values.shape[1] == 1 else list(CARE_TYPES)
-        parts += [
-            grid.with_columns(
-                care_type=pl.lit(care_type),
-                measure=pl.lit(name),
-                true=pl.Series(values[:, t]).round(0).cast(pl.Int64),
-            )
-            for t, care_type in enumerate(types)
-        ]
-    return pl.concat(parts).filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))
+        types = labels["all"] if values.shape[1] == 1 else labels["types"]
+        for t, care_type in enumerate(types):
+            cols["node"].append(node_idx)
+            cols["year"].append(year)
+            cols["care_type"].append(np.full(len(year), care_type, dtype=object))
+            cols["measure"].append(np.full(len(year), name, dtype=object))
+            cols["true"].append(np.rint(values[:, t]).astype(np.int64))
+    frame = pl.DataFrame(
+        {
+            "node": pl.Series(np.array(nodes, dtype=object)[np.concatenate(cols["node"])], dtype=pl.String),
+            "year": pl.Series(np.concatenate(cols["year"]), dtype=pl.Int32),
+            "care_type": pl.Series(np.concatenate(cols["care_type"]), dtype=pl.String),
+            "measure": pl.Series(np.concatenate(cols["measure"]), dtype=pl.String),
+            "true": pl.Series(np.concatenate(cols["true"]), dtype=pl.Int64),
+        }
+    )
+    return frame if len(span) == len(years) else frame.filter(pl.col("year").is_in(years))
 
 
 def _provider_frame(
     clients: np.ndarray, cost: np.ndarray, providers: list[str], years: list[int]
 ) -> pl.DataFrame:
-    span = list(range(min(years), max(years) + 1))
-    grid = pl.DataFrame({"year": np.repeat(span, len(providers)), "provider": np.tile(providers, len(span))})
-    frame = pl.concat(
-        [
-            grid.with_columns(
-                measure=pl.lit("provider_clients"), true=pl.Series(clients).round(0).cast(pl.Int64)
-            ),
-            grid.with_columns(
-                measure=pl.lit("provider_cost_eur"), true=pl.Series(cost).round(0).cast(pl.Int64)
-            ),
-        ]
+    span = np.arange(min(years), max(years) + 1)
+    n = len(span) * len(providers)
+    frame = pl.DataFrame(
+        {
+            "year": pl.Series(np.tile(np.repeat(span, len(providers)), 2), dtype=pl.Int32),
+            "provider": pl.Series(np.tile(np.array(providers, dtype=object), 2 * len(span)), dtype=pl.String),
+            "measure": pl.Series(["provider_clients"] * n + ["provider_cost_eur"] * n, dtype=pl.String),
+            "true": pl.Series(np.rint(np.r_[clients, cost]).astype(np.int64), dtype=pl.Int64),
+        }
     )
-    return frame.filter(pl.col("year").is_in(years)).with_columns(pl.col("year").cast(pl.Int32))
+    return frame if len(span) == len(years) else frame.filter(pl.col("year").is_in(years))

@@ -9,7 +9,19 @@ import polars as pl
 from ethics.ledger import Ledger, YearState
 from ethics.policy import Policy
 
-__all__ = ["privacy_section", "COMPOSITION"]
+__all__ = ["privacy_section", "COMPOSITION", "GUARANTEE"]
+
+GUARANTEE = (
+    "Pure epsilon-differential privacy per child per reference year: for each reference year {first}-{last}, "
+    "adding or removing all the records of one child (client_id) changes the probability of any set of "
+    "released tables of that year by at most a factor exp({eps}) (epsilon_per_release = {eps}). This holds "
+    "because every key is public (wijken, care types, years, providers: the same whoever is in the "
+    "register), each child's contribution to a year is bounded as listed under contribution_bounds, every "
+    "measure's noise is scaled to its sensitivity under those bounds, and everything after the noise is "
+    "post-processing. A child present in several years is protected in each year separately: the releases of "
+    "k years together cost k times epsilon for a child in all of them. The ledger adds up what each reference "
+    "year has spent (up to {total}) over runs on the same register as far as it recognises one (see ledger)."
+)
 
 COMPOSITION = (
     "Privacy unit: one child (client_id) in one reference year. Within a measure, the cells of different "
@@ -62,6 +74,7 @@ def privacy_section(
     *,
     gemeente: str,
     n_wijken: int,
+    n_providers: int,
     years: list[int],
     ledger: Ledger,
     dataset_id: str,
@@ -70,7 +83,6 @@ def privacy_section(
     """What was protected and how, the budget before and after, and how accurate the releases are."""
     p, d = policy.privacy, policy.disclosure
     status = dict(table.group_by("status").len().iter_rows())
-    providers = table.filter(pl.col("provider").is_not_null())["provider"].n_unique()
     return {
         "records_used": True,
         "epsilon_spent": str(max((s.spent_after for s in states), default=0)),
@@ -81,8 +93,13 @@ def privacy_section(
         else "municipal records (personal data)",
         "synthetic": synthetic,
         "unit": "one child (client_id) in one reference year",
-        "mechanism": "two-sided geometric (integer) mechanism of diffprivlib, vectorised; randomness from "
-        "os.urandom; pure epsilon-differential privacy",
+        "guarantee": GUARANTEE.format(
+            first=years[0], last=years[-1], eps=p.epsilon_per_release, total=p.total_epsilon
+        ),
+        "mechanism": "two-sided geometric (discrete Laplace) noise, P(x) proportional to "
+        "exp(-epsilon |x| / sensitivity), sampled exactly (Canonne, Kamath and Steinke 2020: integer "
+        "arithmetic, no floating point, no cap on the noise) from os.urandom; pure epsilon-differential "
+        "privacy (delta = 0)",
         "dataset_id": dataset_id,
         "reference_years": years,
         "reference_date": p.reference_date,
@@ -91,19 +108,26 @@ def privacy_section(
         "measures": _measures(policy),
         "composition": COMPOSITION,
         "contribution_bounds": {
+            "per": "child and reference year",
             "wijken_per_child_per_year": 1,
             "max_trajectories_per_child": p.max_trajectories_per_child,
             "max_care_types_per_child": p.max_care_types_per_child,
             "max_providers_per_child": p.max_providers_per_child,
             "cost_clip_eur": list(p.cost_clip_eur),
+            "cost_rule": "a trajectory's cost is shared over its days per year; the child's yearly total is "
+            "clipped, and each share rounded down to whole euros",
         },
         "key_sets": {
             "regions": f"every wijk of {gemeente} in the latest CBS year ({n_wijken}) plus the gemeente: "
             "public",
-            "years": "the calendar years the records span",
+            "years": f"{years[0]}-{years[-1]} as stated by the run (the register's declared span up to the "
+            "reference year), never read from the records; ongoing trajectories are cut at the end of "
+            f"{years[-1]}; rows outside these years are not used",
             "care_types": "the four care types of the records contract plus 'all': public",
-            "providers": f"the {providers} providers named in the records (organisations, not children); the "
-            "key set itself is not protected by noise",
+            "providers": f"the municipality's public list of {n_providers} contracted providers (run config "
+            "[records] providers) plus 'other' for every other or empty provider: no provider name is taken "
+            "from the records",
+            "same_for_every_register": True,
         },
         "post_processing": [
             "gemeente total = max(0, inverse-variance combination of its direct release and the sum of the "

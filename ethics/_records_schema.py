@@ -50,13 +50,34 @@ RULES = {
 _DATAFRAME_CHECK_COLUMNS = {"end_after_start": "end_date"}
 
 
-def build_schema(known_wijken: set[str] | None) -> Any:
-    """The records schema; `known_wijken` (when given) adds the check that wijk codes belong to the scope."""
+def build_schema(known_wijken: set[str] | None, categorical: bool = False) -> Any:
+    """The records schema; `known_wijken` (when given) adds the check that wijk codes belong to the scope.
+    `categorical`: wijk_code, care_type and provider are Categorical columns (the reader's fast path); the
+    same rules apply to their values."""
     import pandera.polars as pa
 
-    wijk_checks = [pa.Check.str_matches(WIJK_CODE, error="wijk_code_format")]
+    text = pl.Categorical if categorical else pl.String
+
+    def as_text(d: Any) -> pl.Expr:
+        return pl.col(d.key).cast(pl.String)
+
+    wijk_checks = [
+        pa.Check(lambda d: d.lazyframe.select(as_text(d).str.contains(WIJK_CODE)), name="wijk_code_format")
+        if categorical
+        else pa.Check.str_matches(WIJK_CODE, error="wijk_code_format")
+    ]
     if known_wijken is not None:
-        wijk_checks.append(pa.Check.isin(sorted(known_wijken), error="wijk_code_known"))
+        known = sorted(known_wijken)
+        wijk_checks.append(
+            pa.Check(lambda d: d.lazyframe.select(as_text(d).is_in(known)), name="wijk_code_known")
+            if categorical
+            else pa.Check.isin(known, error="wijk_code_known")
+        )
+    care_check = (
+        pa.Check(lambda d: d.lazyframe.select(as_text(d).is_in(CARE_TYPES)), name="care_type_known")
+        if categorical
+        else pa.Check.isin(CARE_TYPES, error="care_type_known")
+    )
     end_after_start = pa.Check(
         lambda d: d.lazyframe.select(
             pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("start_date"))
@@ -69,9 +90,9 @@ def build_schema(known_wijken: set[str] | None) -> Any:
             "birth_year": pa.Column(
                 pl.Int64, pa.Check.in_range(FIRST_BIRTH_YEAR, date.today().year, error="birth_year_range")
             ),
-            "wijk_code": pa.Column(pl.String, wijk_checks, nullable=True),
-            "care_type": pa.Column(pl.String, pa.Check.isin(CARE_TYPES, error="care_type_known")),
-            "provider": pa.Column(pl.String, nullable=True),
+            "wijk_code": pa.Column(text, wijk_checks, nullable=True),
+            "care_type": pa.Column(text, care_check),
+            "provider": pa.Column(text, nullable=True),
             "start_date": pa.Column(pl.Date, _plausible_date()),
             "end_date": pa.Column(pl.Date, _plausible_date(), nullable=True),
             "cost_eur": pa.Column(pl.Float64, [pa.Check.ge(0, error="cost_non_negative"),

@@ -5,10 +5,12 @@ Steps: read and validate (`ethics.records`) -> bound contributions and aggregate
 (`ethics.noise`) -> post-processing (free of privacy cost) -> CBS rule on the noisy values
 (`ethics.disclosure`). Privacy unit: one child (client_id) in one reference year; pure epsilon-DP.
 
-Keys are public: every wijk of the gemeente in the latest CBS year (`Panel.wijk_keys`) plus the gemeente,
-the four care types plus "all", and the calendar years the records span. Children without a known wijk form
-a "not in a wijk" node that counts in the gemeente total only. Provider keys are the providers named in the
-records (organisations; say so in audit.json) unless a public provider list is passed.
+Keys are public, never read from the records: every wijk of the gemeente in the latest CBS year
+(`Panel.wijk_keys`) plus the gemeente, the four care types plus "all", the years the run states (`years`:
+the register's declared span up to the reference year; ongoing trajectories are cut at the end of the
+reference year) and the municipality's public provider list (`providers`, its contracted providers) plus
+"other" for every other or empty provider. Children without a known wijk form a "not in a wijk" node that
+counts in the gemeente total only. So the released key set is the same whoever is in the register.
 
 Measures in `Releases.table` (long format: region_code, level, year, care_type, measure, value, status,
 epsilon, accuracy_95, provider, synthetic), for consumers such as profiles and forecasts:
@@ -45,13 +47,20 @@ import numpy as np
 import polars as pl
 
 from ethics import noise
-from ethics._aggregate import UNASSIGNED, aggregate, encode
+from ethics._aggregate import UNASSIGNED, aggregate, check_years, encode
 from ethics._records_schema import CARE_TYPES
 from ethics.disclosure import apply_cbs_rule
+from ethics.errors import ConfigError
 from ethics.ledger import ChargeRequest, Ledger
 from ethics.policy import Policy
 
-__all__ = ["Releases", "GateToken", "release", "MEASURES", "RELEASE_COLUMNS"]
+__all__ = ["Releases", "GateToken", "release", "MEASURES", "RELEASE_COLUMNS", "MSG_YEARS_NEEDED"]
+
+MSG_YEARS_NEEDED = (
+    "Records need the years to release, stated by you as the register's declared span up to the reference "
+    "year: --years 2018-2022 (or [records] years = \"2018-2022\" in the run config). The gate never takes "
+    "them from the records: the span of the records would reveal who is in them."
+)
 
 RELEASE_COLUMNS = (
     "region_code",
@@ -329,19 +338,25 @@ def release(
     policy: Policy,
     ledger: Ledger,
     dataset_id: str,
+    years: list[int] | None,
+    providers: list[str],
     synthetic: bool = False,
-    years: list[int] | None = None,
 ) -> Releases:
     """Records file -> Releases. Charges the ledger before any noisy value exists; BudgetExhausted (exit 4)
-    leaves nothing behind. `youth_population` (public CBS figures) marks regions below the policy minimum."""
+    leaves nothing behind. `youth_population` (public CBS figures) marks regions below the policy minimum.
+    `years` (the years to release, the last being the reference year) and `providers` (the public provider
+    list) come from the run, never from the records; without years, valid records give ConfigError (exit 2)."""
     from ethics.records import read_records
 
     frame = read_records(records, policy, known_wijken=set(wijk_keys))
+    if not years:
+        raise ConfigError(MSG_YEARS_NEEDED)
+    years = check_years(years)
     synthetic = synthetic or bool("synthetic" in frame.columns and frame["synthetic"].all())
-    encoded = encode(frame, wijk_keys, ledger.sketch_key)
+    encoded = encode(frame, wijk_keys, ledger.sketch_key, years=years, providers=providers)
     del frame  # from here on only integer codes and keyed hashes of the client ids
-    years = sorted(years or encoded.years)
-    truth = aggregate(encoded, years, policy.privacy, wijk_keys)
+    truth = aggregate(encoded, policy.privacy, wijk_keys)
+    n_providers = len(encoded.providers) - 1
     del encoded
     eps = policy.privacy.epsilon_per_release
     requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ())) for y in years]
@@ -357,6 +372,7 @@ def release(
         states,
         gemeente=gemeente,
         n_wijken=len(wijk_keys),
+        n_providers=n_providers,
         years=years,
         ledger=ledger,
         dataset_id=dataset_id,

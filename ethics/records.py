@@ -30,10 +30,10 @@ import polars as pl
 
 from ethics._client_ids import refuse_bsn_ids
 from ethics._records_schema import OPTIONAL, REQUIRED, build_schema, problems_from
-from ethics.errors import ForbiddenColumn, InputDataError, Problem
+from ethics.errors import ConfigError, ForbiddenColumn, InputDataError, Problem
 from ethics.policy import Policy
 
-__all__ = ["validate_records", "read_records", "read_header", "MSG_FORBIDDEN", "MSG_INVALID"]
+__all__ = ["validate_records", "read_records", "read_header", "check_path", "MSG_FORBIDDEN", "MSG_INVALID"]
 
 MSG_FORBIDDEN = (
     "Records file {file} has a column '{column}' that is a direct identifier forbidden by the ethics "
@@ -76,6 +76,22 @@ def read_header(path: Path) -> tuple[list[str], list[str], str]:
     return raw, [_normalise(c) for c in raw], sep
 
 
+def check_path(path: Path) -> Path:
+    """The records path when it is a readable file; else ConfigError (exit 2) naming the path (no hashing or
+    reading happens before this check)."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"Records file {path} does not exist.")
+    if not path.is_file():
+        raise ConfigError(f"Records path {path} is not a file (a folder?). Give the records file itself.")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise ConfigError(f"Records file {path} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+    return path
+
+
 def _check_header(
     path: Path, names: list[str], policy: Policy, raw_names: list[str] | None = None
 ) -> list[Problem]:
@@ -105,26 +121,37 @@ def _wanted(names: list[str]) -> list[str]:
     return [c for c in (*REQUIRED, "synthetic") if c in names]
 
 
+CATEGORICAL = ("wijk_code", "care_type", "provider")
+_FAST_TYPES = {**_TYPES, **dict.fromkeys(CATEGORICAL, pl.Categorical)}
+
+
 def _read_typed(path: Path, raw_names: list[str], names: list[str], sep: str) -> pl.DataFrame | None:
-    """Fast path for clean files: parse types while reading; None when anything needs the careful path."""
+    """Fast path for clean files: parse types while reading (wijk, care type and provider as categoricals: a
+    4-byte code per row instead of the text); None when anything needs the careful path."""
     wanted = _wanted(names)
     source = {n: raw for raw, n in zip(raw_names, names, strict=True)}
     try:
         if path.suffix.lower() == ".parquet":
-            frame = pl.read_parquet(path, columns=[source[c] for c in wanted])
+            schema = pl.read_parquet_schema(path)
+            frame = pl.scan_parquet(path).select(
+                pl.col(source[c]).cast(pl.Categorical)
+                if c in CATEGORICAL and schema[source[c]] == pl.String
+                else pl.col(source[c])
+                for c in wanted
+            ).collect()
         else:
             frame = pl.read_csv(
                 path,
                 separator=sep,
                 columns=[source[c] for c in wanted],
                 infer_schema=False,
-                schema_overrides={source[c]: _TYPES[c] for c in wanted},
+                schema_overrides={source[c]: _FAST_TYPES[c] for c in wanted},
                 encoding="utf8",
             )
         frame = frame.rename({source[c]: c for c in wanted}).select(wanted)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError, KeyError):
         return None
-    if any(frame.schema[c] != _TYPES[c] for c in wanted):
+    if any(frame.schema[c] != _FAST_TYPES[c] for c in wanted):
         return None
     if frame.select(pl.col("client_id").str.contains(r"^\s|\s$").any()).item():
         return None  # padded ids would split a child in two: the careful path strips them
@@ -204,26 +231,32 @@ def _duplicates(frame: pl.DataFrame, file: str) -> list[Problem]:
     return [Problem(file, int(r) + 1, None, "duplicates an earlier row") for r in rows]
 
 
-def _schema_problems(frame: pl.DataFrame, file: str, known_wijken: set[str] | None) -> list[Problem]:
+def _schema_problems(
+    frame: pl.DataFrame, file: str, known_wijken: set[str] | None, categorical: bool = False
+) -> list[Problem]:
     import pandera.polars as pa
     from pandera.config import ValidationDepth, config_context
 
     with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
-            build_schema(known_wijken).validate(frame, lazy=True)
+            build_schema(known_wijken, categorical=categorical).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as err:
             return problems_from(err.failure_cases, file, MAX_PROBLEMS)
     return []
 
 
 def _problems(
-    frame: pl.DataFrame, file: str, known_wijken: set[str] | None, unreadable: list[Problem]
+    frame: pl.DataFrame,
+    file: str,
+    known_wijken: set[str] | None,
+    unreadable: list[Problem],
+    categorical: bool = False,
 ) -> list[Problem]:
     cells = {(p.row, p.column) for p in unreadable}
     problems = unreadable + _duplicates(frame, file)
     problems += [
         p
-        for p in _schema_problems(frame, file, known_wijken)
+        for p in _schema_problems(frame, file, known_wijken, categorical)
         if not (p.rule == "must not be empty" and (p.row, p.column) in cells)
     ]
     return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))[:MAX_PROBLEMS]
@@ -239,7 +272,7 @@ def _load(
         return None, [Problem(path.name, None, None, "the file is empty")]
     try:
         raw_names, names, sep = read_header(path)
-    except (pl.exceptions.PolarsError, OSError) as exc:  # e.g. CSV text named .parquet
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:  # e.g. CSV text named .parquet
         kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
         return None, [Problem(path.name, None, None, f"cannot be read as {kind} ({type(exc).__name__})")]
     problems = _check_header(path, names, policy, raw_names)
@@ -249,7 +282,7 @@ def _load(
     if (
         fast is not None
         and not fast.is_empty()
-        and not (problems := _problems(fast, path.name, known_wijken, []))
+        and not (problems := _problems(fast, path.name, known_wijken, [], categorical=True))
     ):
         return fast, []
     try:
@@ -275,10 +308,13 @@ def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None =
 
 
 def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> pl.DataFrame:
-    """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first."""
-    frame, problems = _load(path, policy, known_wijken)
+    """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first.
+    A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path.
+    wijk_code, care_type and provider come back as Categorical columns."""
+    frame, problems = _load(check_path(path), policy, known_wijken)
     if frame is not None and "client_id" in frame.columns:
         refuse_bsn_ids(frame["client_id"], Path(path).name, policy)
     if problems or frame is None:
         raise InputDataError(MSG_INVALID.format(file=Path(path).name, n=len(problems)), problems)
-    return frame
+    # few distinct values: categorical columns hold a 4-byte code per row instead of the text (memory)
+    return frame.with_columns(pl.col(*CATEGORICAL).cast(pl.Categorical))

@@ -19,6 +19,13 @@ and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel ro
 - cost = price per client and year from configs/prices.toml (per care type when [prices.<care_type>] exists,
   else all_care_types) x the trajectory's share of the child's days in care x a lognormal factor (mean 1),
   so the cost per client averages the configured price.
+- providers: the given list (the run's public provider list; default the fictional PROVIDERS), shared over
+  the care types round-robin; about 3% of trajectories name a provider outside the list (UNLISTED_PROVIDER),
+  which the gate counts under "other".
+- years: one register per listed year (calibrated to the panel rows of that year, or of the nearest year
+  the panel has), joined into one: about half the children of a year are children of the year before (same
+  id, possibly another wijk), and the open trajectories of every year but the last run into the next year.
+  Only the last year's open trajectories are ongoing (empty end_date).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from ethics._records_schema import CARE_TYPES
 from ethics.errors import ConfigError
 from ethics.policy import CONFIG_DIR
 
-__all__ = ["generate_register", "write_register", "synthetic_path", "FILL_SECRET", "PROVIDERS"]
+__all__ = ["generate_register", "write_register", "synthetic_path", "FILL_SECRET", "PROVIDERS", "UNLISTED_PROVIDER"]
 
 FILL_SECRET = 3
 BANDS = (("0_3", 0, 3), ("4_11", 4, 11), ("12_17", 12, 17), ("18_22", 18, 22))
@@ -53,6 +60,9 @@ PROVIDERS = {
         "Jeugdreclassering Zuid (SYNTHETIC)",
     ),
 }
+UNLISTED_PROVIDER = "Niet-gecontracteerde aanbieder (SYNTHETIC)"
+UNLISTED_SHARE = 0.03
+RETURNING_SHARE = 0.5
 REFERRERS = (
     "municipal_access",
     "gp",
@@ -201,6 +211,29 @@ def _calibration_rows(panel: pl.DataFrame, year: int) -> pl.DataFrame:
     return rows.join(prev, on="region_code", how="left").with_columns(fills).select(rows.columns)
 
 
+def _by_type(providers: list[str] | None) -> dict[str, tuple[str, ...]]:
+    """Providers per care type: the fictional defaults, or the given list shared round-robin."""
+    if not providers:
+        return PROVIDERS
+    names = list(dict.fromkeys(providers))
+    return {c: tuple(names[i::len(CARE_TYPES)] or names) for i, c in enumerate(CARE_TYPES)}
+
+
+def _calibration_year(panel: pl.DataFrame, gemeente: str, year: int) -> int:
+    """`year` when its calibration rows (`_calibration_rows`) hold the gemeente's youth-care total and the
+    national care-type shares; else the latest earlier year that does, else the earliest later one (else
+    `year`, which then fails with a ConfigError)."""
+    years = sorted(set(panel["year"].to_list()))
+    order = [year] + [y for y in reversed(years) if y < year] + [y for y in years if y > year]
+    for candidate in order:
+        rows = _calibration_rows(panel, candidate)
+        gem = rows.filter(pl.col("region_code") == gemeente, pl.col("youth_care_clients").is_not_null())
+        land = rows.filter(pl.col("level") == "land", pl.col("pct_youth_jeugdhulp").is_not_null())
+        if not gem.is_empty() and not land.is_empty():
+            return candidate
+    return year
+
+
 def generate_register(
     panel: pl.DataFrame,
     gemeente: str,
@@ -208,33 +241,81 @@ def generate_register(
     scale: float = 1.0,
     seed: int | None = None,
     prices_path: Path = CONFIG_DIR / "prices.toml",
+    *,
+    years: list[int] | None = None,
+    providers: list[str] | None = None,
 ) -> pl.DataFrame:
-    """A SYNTHETIC register (a row per trajectory) for `gemeente`, calibrated to the panel rows of `year`."""
-    rows = _calibration_rows(panel, year)
+    """A SYNTHETIC register (a row per trajectory) for `gemeente`: over `years` when given (each calibrated to
+    its own panel rows, or the nearest year's), else the one year `year`."""
+    rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
+    span = sorted(set(years)) if years else [year]
+    by_type, prices = _by_type(providers), _prices(prices_path)
+    frames = []
+    for i, y in enumerate(span):
+        frame = _one_year(panel, gemeente, y, _calibration_year(panel, gemeente, y), scale, rng, prices, by_type)
+        if i + 1 < len(span):  # open trajectories run into the next year
+            frame = frame.with_columns(
+                end_date=pl.coalesce(
+                    pl.col("end_date"),
+                    pl.lit(date(y + 1, 1, 1)) + pl.duration(days=pl.Series(rng.integers(0, 365, frame.height))),
+                )
+            )
+        if frames:
+            frame = _returning(frames[-1], frame, rng)
+        frames.append(frame)
+    return pl.concat(frames)
+
+
+def _returning(before: pl.DataFrame, frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Give about RETURNING_SHARE of this year's children the id of a child of the year before."""
+    old, new = before["client_id"].unique().to_numpy(), frame["client_id"].unique().to_numpy()
+    n = min(int(RETURNING_SHARE * len(new)), len(old))
+    mapping = dict(zip(rng.choice(new, n, replace=False).tolist(), rng.choice(old, n, replace=False).tolist(),
+                       strict=True))
+    return frame.with_columns(pl.col("client_id").replace(mapping))
+
+
+def _one_year(
+    panel: pl.DataFrame,
+    gemeente: str,
+    year: int,
+    calibration: int,
+    scale: float,
+    rng: np.random.Generator,
+    prices: dict[str, float],
+    by_type: dict[str, tuple[str, ...]],
+) -> pl.DataFrame:
+    rows = _calibration_rows(panel, calibration)
     gem_rows = rows.filter(pl.col("region_code") == gemeente).to_dicts()
     if not gem_rows:
         raise ConfigError(
-            f"Gemeente {gemeente} has no CBS row for {year}; pick a code from "
+            f"Gemeente {gemeente} has no CBS row for {calibration}; pick a code from "
             "`wijksignaal data info --gemeenten`."
         )
     nl = rows.filter(pl.col("level") == "land").to_dicts()[0]
     wijken = rows.filter(pl.col("level") == "wijk", pl.col("gemeente_code") == gemeente).sort("region_code")
-    rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
     kids = _children(wijken, gem_rows[0], year, scale, rng)
     has = _care_types(gem_rows[0], nl, kids["age"], rng)
     t = _trajectories(kids, has, rng)
-    return _frame(kids, t, _prices(prices_path), gem_rows[0], year, rng)
+    return _frame(kids, t, prices, gem_rows[0], year, rng, by_type)
 
 
 def _frame(
-    kids: dict, t: dict, prices: dict[str, float], gem: dict, year: int, rng: np.random.Generator
+    kids: dict,
+    t: dict,
+    prices: dict[str, float],
+    gem: dict,
+    year: int,
+    rng: np.random.Generator,
+    by_type: dict[str, tuple[str, ...]],
 ) -> pl.DataFrame:
     n, child = len(t["child"]), t["child"]
     ids = np.frombuffer(os.urandom(8 * len(kids["age"]) + 8), dtype=np.uint64)[: len(kids["age"])]
-    names = [name for c in CARE_TYPES for name in PROVIDERS[c]]
-    first = np.cumsum([0] + [len(PROVIDERS[c]) for c in CARE_TYPES])[:-1]
-    count = np.array([len(PROVIDERS[c]) for c in CARE_TYPES])
+    names = [name for c in CARE_TYPES for name in by_type[c]] + [UNLISTED_PROVIDER]
+    first = np.cumsum([0] + [len(by_type[c]) for c in CARE_TYPES])[:-1]
+    count = np.array([len(by_type[c]) for c in CARE_TYPES])
     provider = first[t["type"]] + (rng.random(n) * count[t["type"]]).astype(np.int64)
+    provider[rng.random(n) < UNLISTED_SHARE] = len(names) - 1
     days = (np.where(t["ongoing"], 364, t["end"]) - t["start"] + 1).astype(float)
     share = days / np.bincount(child, weights=days, minlength=len(kids["age"]))[child]  # of the child's year
     price = np.array([prices[c] for c in CARE_TYPES])[t["type"]]

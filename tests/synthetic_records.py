@@ -43,8 +43,12 @@ def write_rows(
     return path
 
 
-def gate_inputs(panel_frame: pl.DataFrame, gemeente: str = GEMEENTE) -> dict:
-    """wijk_keys and youth_population of the gemeente, as the pipeline passes them to the gate."""
+def gate_inputs(
+    panel_frame: pl.DataFrame, gemeente: str = GEMEENTE, years: tuple[int, ...] = (2022,)
+) -> dict:
+    """wijk_keys, youth_population, years and the public provider list (the synthetic register's fictional
+    providers), as the pipeline passes them to the gate."""
+    from ethics.synthetic import PROVIDERS
     from toolkit.panel import build_panel
 
     panel = build_panel(panel_frame, [gemeente])
@@ -53,13 +57,21 @@ def gate_inputs(panel_frame: pl.DataFrame, gemeente: str = GEMEENTE) -> dict:
         "gemeente": gemeente,
         "wijk_keys": panel.wijk_keys(gemeente),
         "youth_population": dict(rows.select("region_code", "youth_0_22_est").iter_rows()),
+        "years": list(years),
+        "providers": [name for names in PROVIDERS.values() for name in names],
     }
 
 
 def register(
-    panel_frame: pl.DataFrame, path: Path, scale: float = 0.1, seed: int = 7, gemeente: str = GEMEENTE
+    panel_frame: pl.DataFrame,
+    path: Path,
+    scale: float = 0.1,
+    seed: int | None = 7,
+    gemeente: str = GEMEENTE,
+    years: tuple[int, ...] = (2022,),
 ) -> Path:
-    """A SYNTHETIC register of the gemeente written to `path` (name gets -SYNTHETIC)."""
+    """A SYNTHETIC register of the gemeente over `years` written to `path` (name gets -SYNTHETIC)."""
     from ethics.synthetic import generate_register, write_register
 
-    return write_register(generate_register(panel_frame, gemeente, scale=scale, seed=seed), path)
+    frame = generate_register(panel_frame, gemeente, scale=scale, seed=seed, years=list(years))
+    return write_register(frame, path)

@@ -57,6 +57,10 @@ class RunConfig:
     scenario: InputFile | None = None
     dataset_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     ledger: Path | None = None
+    # Privacy gate keys (public, stated by the user; see toolkit/releases.py): the years to release, as
+    # "2018-2025" or "2022" ([records] years or --years), and the municipality's contracted providers.
+    records_years: Annotated[StrictStr, Field(min_length=1, max_length=20)] | None = None
+    providers: tuple[Annotated[StrictStr, Field(min_length=1, max_length=200)], ...] = ()
     source: StrictStr = "<defaults>"
     sha256: StrictStr = ""
 
@@ -64,10 +68,11 @@ class RunConfig:
 #: Where each RunConfig field lives in the run TOML (the others come from the command line only).
 FILE_KEYS = {"gemeenten": "scope.gemeenten", "horizon_years": "forecast.horizon_years",
              "top_signals": "profiles.top_signals", "priority_excess": "profiles.priority_excess",
-             "dataset_id": "records.dataset_id"}
+             "dataset_id": "records.dataset_id", "records_years": "records.years",
+             "providers": "records.providers"}
 OPTIONS = {"gemeenten": "--gemeente", "all_gemeenten": "--all", "lang": "--lang", "as_of": "--as-of",
            "indicators": "--indicators", "records": "--records", "demo_records": "--demo-records",
-           "scenario": "--scenario", "ledger": "--ledger"}
+           "scenario": "--scenario", "ledger": "--ledger", "records_years": "--years"}
 
 
 class _Table(BaseModel):
@@ -89,6 +94,8 @@ class _Profiles(_Table):
 
 class _Records(_Table):
     dataset_id: object = None
+    years: object = None
+    providers: object = []
 
 
 class RunFile(_Table):
@@ -127,6 +134,9 @@ def load_run_config(path: Path | None = None, **overrides: object) -> RunConfig:
         "top_signals": shape.profiles.top_signals,
         "priority_excess": shape.profiles.priority_excess,
         "dataset_id": shape.records.dataset_id,
+        "records_years": shape.records.years,
+        "providers": tuple(shape.records.providers) if isinstance(shape.records.providers, list)
+        else shape.records.providers,
     }
     given = {k: v for k, v in overrides.items() if v is not None and v != ()}
     values.update(given)

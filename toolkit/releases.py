@@ -3,9 +3,14 @@
 `gate_releases(config, panel, policy)` returns `ethics.gate.Releases`, or None when the run has no records.
 It chooses the ledger (--ledger; else the user's ledger, or for --demo-records a separate SYNTHETIC demo
 ledger, so demos never spend a real budget), the dataset id (run config `[records] dataset_id`; else from the
-file's sha256; a fresh id per demo register) and the public keys (every wijk of the gemeente). A demo
-register is written to a temporary directory, read back through `ethics.records` like any records file and
-deleted afterwards. Toolkit code never reads records itself.
+file's sha256; a fresh id per demo register) and the public keys: every wijk of the gemeente, the years to
+release (`--years` or run config `[records] years`, "FIRST-LAST": the register's declared span up to the
+reference year; required with --records, never read from the records) and the provider list (run config
+`[records] providers`, the municipality's contracted providers). A demo register covers the stated years (or
+the panel's latest year) and uses the configured providers (or its fictional SYNTHETIC ones, which are then
+the list); it is written to a temporary directory, read back through `ethics.records` like any records file
+and deleted afterwards. Toolkit code never reads records itself. A missing or unreadable records path is a
+usage error (exit 2) before anything else happens.
 """
 
 from __future__ import annotations
@@ -22,12 +27,29 @@ from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.panel import Panel
 
-__all__ = ["gate_releases", "MSG_ONE_GEMEENTE"]
+__all__ = ["gate_releases", "parse_years", "MSG_ONE_GEMEENTE"]
 
 MSG_ONE_GEMEENTE = (
     "--records and --demo-records need exactly one gemeente (the register's own), for example "
     "--gemeente GM0518. Got {n}."
 )
+MSG_BAD_YEARS = "--years (or [records] years) must be a year such as 2022 or a span such as 2018-2022. Got {got!r}."
+
+
+def parse_years(text: str | int) -> list[int]:
+    """Years from "2022" or "2018-2022" (inclusive); ConfigError (exit 2) otherwise.
+
+    >>> parse_years("2018-2020")
+    [2018, 2019, 2020]
+    """
+    raw = str(text).strip()
+    parts = [p.strip() for p in raw.split("-")]
+    if not (1 <= len(parts) <= 2 and all(p.isdigit() and len(p) == 4 for p in parts)):
+        raise ConfigError(MSG_BAD_YEARS.format(got=raw))
+    first, last = int(parts[0]), int(parts[-1])
+    if not (1900 <= first <= last < first + 255):
+        raise ConfigError(MSG_BAD_YEARS.format(got=raw))
+    return list(range(first, last + 1))
 
 
 def _youth_population(panel: Panel, gemeente: str) -> dict[str, float]:
@@ -48,7 +70,15 @@ def _dataset_id(config: RunConfig, records: Path) -> str:
 
 
 def _release(
-    config: RunConfig, panel: Panel, policy: Policy, records: Path, dataset_id: str, synthetic: bool
+    config: RunConfig,
+    panel: Panel,
+    policy: Policy,
+    records: Path,
+    dataset_id: str,
+    synthetic: bool,
+    *,
+    years: list[int] | None,
+    providers: list[str],
 ) -> Any:
     from ethics.gate import release
     from ethics.ledger import Ledger, default_ledger_path
@@ -64,6 +94,8 @@ def _release(
         policy=policy,
         ledger=ledger,
         dataset_id=dataset_id,
+        years=years,
+        providers=providers,
         synthetic=synthetic,
     )
 
@@ -74,13 +106,24 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:
         return None
     if config.all_gemeenten or len(panel.gemeenten) != 1:
         raise ConfigError(MSG_ONE_GEMEENTE.format(n=len(panel.gemeenten)))
+    providers = [str(p) for p in config.providers]
+    years = parse_years(config.records_years) if config.records_years is not None else None
     if config.records is not None:
-        return _release(config, panel, policy, config.records, _dataset_id(config, config.records), False)
-    from ethics.synthetic import generate_register, write_register
+        from ethics.records import check_path
+
+        records = check_path(config.records)  # exit 2 naming the path, before it is hashed or read
+        return _release(
+            config, panel, policy, records, _dataset_id(config, records), False, years=years, providers=providers
+        )
+    from ethics.synthetic import PROVIDERS, generate_register, write_register
 
     gemeente = panel.gemeenten[0]
-    register = generate_register(panel.frame, gemeente, year=panel.latest_year)
+    years = years or [panel.latest_year]
+    providers = providers or [name for names in PROVIDERS.values() for name in names]
+    register = generate_register(
+        panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers
+    )
     with tempfile.TemporaryDirectory(prefix="wijksignaal-demo-") as tmp:
         path = write_register(register, Path(tmp) / f"demo-records-{gemeente}-SYNTHETIC.csv")
         dataset_id = f"demo-{gemeente}-SYNTHETIC-{secrets.token_hex(4)}"
-        return _release(config, panel, policy, path, dataset_id, True)
+        return _release(config, panel, policy, path, dataset_id, True, years=years, providers=providers)

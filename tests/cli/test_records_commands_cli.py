@@ -126,7 +126,8 @@ def test_run_with_a_latin1_dutch_records_file(tmp_path):
     path = write_rows(tmp_path / "records.csv", rows, sep=";", encoding="latin-1")
     out = tmp_path / "out"
     result = runner.invoke(
-        app, ["run", "--records", str(path), "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)]
+        app,
+        ["run", "--records", str(path), "--years", "2022", "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     releases = pl.read_csv(out / "releases.csv")

@@ -107,7 +107,9 @@ def test_hostile_records_are_refused_and_nothing_is_written(
     if prepare is not None:
         prepare(path, ledger)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--records", str(path), "--ledger", str(ledger), "--out", str(out)])
+    result = runner.invoke(
+        app, ["run", "--records", str(path), "--years", "2022", "--ledger", str(ledger), "--out", str(out)]
+    )
     assert result.exit_code == expected_exit, result.output
     assert expected_reason in result.output
     assert SECRET not in result.output and "-250" not in result.output and "wmo" not in result.output

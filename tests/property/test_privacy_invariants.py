@@ -19,7 +19,7 @@ from ethics.policy import DisclosurePolicy
 epsilons = st.fractions(min_value=Fraction(1, 20), max_value=Fraction(3, 2), max_denominator=20)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(charges=st.lists(st.tuples(st.sampled_from(["a", "b"]), epsilons), min_size=1, max_size=12))
 def test_budget_is_never_overspent(tmp_path_factory, charges):
     ledger = Ledger(tmp_path_factory.mktemp("ledger") / "l.sqlite")
@@ -44,6 +44,7 @@ rules = st.builds(
 )
 
 
+@settings(deadline=None, derandomize=True)
 @given(
     values=st.lists(st.one_of(st.none(), st.integers(0, 5000)), min_size=1, max_size=50),
     measure=st.sampled_from(sorted(COUNT_MEASURES)),
@@ -66,6 +67,7 @@ def test_cbs_rule_no_ok_count_below_the_minimum_or_off_the_base(values, measure,
     assert all(s == "secret" for s, is_small in zip(out["status"], small, strict=True) if is_small)
 
 
+@settings(deadline=None, derandomize=True)
 @given(raw=st.lists(st.integers(-500, 5000), min_size=1, max_size=60))
 def test_post_processing_is_non_negative_and_adds_up(raw):
     arr = np.array(raw)

@@ -27,6 +27,8 @@ def run(
     indicators: Annotated[Path | None, typer.Option(help="A newer CBS KWB download to merge.")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML: prices, indexation, rates.")] = None,
     as_of: Annotated[int | None, typer.Option("--as-of", help="Forecast as if YEAR were the latest year.")] = None,
+    years: Annotated[str | None, typer.Option("--years", help="Years of the records to release, e.g. 2018-2022: "
+                                              "the register's declared span up to the reference year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary (for scripts); "
                                         "errors are still reported and the exit code says how it ended.")] = False,
 ) -> None:
@@ -54,7 +56,8 @@ def run(
 
             cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
                                   as_of=as_of, indicators=indicators, records=records,
-                                  demo_records=demo_records or None, scenario=scenario, ledger=ledger)
+                                  demo_records=demo_records or None, scenario=scenario, ledger=ledger,
+                                  records_years=years)
             result = run_pipeline(cfg, load_policy(policy), out)
         if quiet:
             return

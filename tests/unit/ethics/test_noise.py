@@ -1,4 +1,5 @@
-"""The vectorised integer mechanism: diffprivlib's distribution, secure by default, seeded only in tests."""
+"""The exact two-sided geometric sampler: its exact pmf (chi-square, tails included), secure by default, seeded
+only in tests."""
 
 from __future__ import annotations
 
@@ -20,22 +21,74 @@ def test_noise_has_the_mechanisms_mean_and_variance(epsilon, sensitivity):
     from diffprivlib.mechanisms import Geometric
 
     with noise.seeded_noise_for_tests(11):
-        draws = noise.geometric_noise(np.zeros(400_000, dtype=np.int64), epsilon, sensitivity)
+        draws = noise.geometric_noise(np.zeros(200_000, dtype=np.int64), epsilon, sensitivity)
     expected = Geometric(epsilon=float(epsilon), sensitivity=sensitivity).variance(0)
     assert abs(draws.mean()) < 4 * np.sqrt(expected / len(draws))
     assert draws.var() == pytest.approx(expected, rel=0.03)
     assert noise.variance(epsilon, sensitivity) == pytest.approx(expected)
 
 
-def test_vectorised_draws_follow_diffprivlibs_own_scalar_draws():
-    from diffprivlib.mechanisms import Geometric
+def _cdf(x: np.ndarray, p: float) -> np.ndarray:
+    """P(X <= x) of the two-sided geometric distribution with ratio p (closed form)."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x >= 0, 1 - p ** (x + 1) / (1 + p), p ** (-x) / (1 + p))
 
-    mech = Geometric(epsilon=0.5, sensitivity=1, random_state=5)
-    scalar = np.array([mech.randomise(0) for _ in range(20_000)])
-    with noise.seeded_noise_for_tests(5):
-        vector = noise.geometric_noise(np.zeros(20_000, dtype=np.int64), Fraction(1, 2), 1)
-    for k in range(4):  # the two-sided geometric pmf, P(|X| = k)
-        assert (np.abs(vector) == k).mean() == pytest.approx((np.abs(scalar) == k).mean(), abs=0.015)
+
+def _bins(p: float) -> np.ndarray:
+    """Right edges of bins (integers) with at least 1e-4 probability each: single values near 0 where they are
+    likely, quantile ranges elsewhere, and tail bins at 1e-3 and 1e-4 on both sides."""
+    probs = np.r_[1e-4, 1e-3, np.linspace(0.02, 0.98, 49), 1 - 1e-3, 1 - 1e-4]
+    scale = -1 / np.log(p)
+    edges = []
+    for q in probs:  # smallest integer x with P(X <= x) >= q: the Laplace quantile, then corrected exactly
+        x = int(round(scale * (np.log(2 * q) if q < 0.5 else -np.log(2 * (1 - q)))))
+        while _cdf(x - 1, p) >= q:
+            x -= 1
+        while _cdf(x, p) < q:
+            x += 1
+        edges.append(x)
+    return np.unique(edges)
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "sensitivity"),
+    [(Fraction(3, 10), 1), (Fraction(1, 5), 2), (Fraction(7, 3), 1), (Fraction(1, 10), 250_000)],
+)
+def test_draws_follow_the_exact_pmf_tails_included(epsilon, sensitivity):
+    from scipy.stats import chisquare
+
+    n = 200_000
+    with noise.seeded_noise_for_tests(17):
+        draws = noise.geometric_noise(np.zeros(n, dtype=np.int64), epsilon, sensitivity)
+    p = noise.ratio(epsilon, sensitivity)
+    edges = _bins(p)
+    expected = np.diff(np.r_[0.0, _cdf(edges, p), 1.0]) * n
+    observed = np.bincount(np.searchsorted(edges, draws, side="left"), minlength=len(edges) + 1)
+    assert expected.min() >= 15 and len(edges) >= 4
+    assert chisquare(observed, expected).pvalue > 1e-3
+    for tail in (0, 1, -2, -1):  # the outer bins (about 1e-4 and 1e-3 of the mass on each side), one by one
+        assert abs(observed[tail] - expected[tail]) < 5 * np.sqrt(expected[tail])
+
+
+def test_the_big_integer_path_samples_the_same_distribution():
+    scale = Fraction(5, 2)
+    with noise.seeded_noise_for_tests(4):
+        small = noise._laplace_vector(4000, scale.denominator, scale.numerator)
+        big = np.array([noise._laplace_scalar(scale.denominator, scale.numerator) for _ in range(4000)])
+    p = float(np.exp(-1 / float(scale)))
+    for draws in (small, big):
+        for k in range(4):
+            assert (np.abs(draws) == k).mean() == pytest.approx(
+                (1 if k == 0 else 2) * (1 - p) / (1 + p) * p**k, abs=0.025
+            )
+
+
+def test_there_is_no_cap_on_the_noise():
+    """The old inverse-CDF sampler could not exceed about 122 for clients (53-bit uniforms); an exact
+    sampler reaches any value: with a huge scale, values far beyond that appear at once."""
+    with noise.seeded_noise_for_tests(8):
+        draws = noise.geometric_noise(np.zeros(1000, dtype=np.int64), Fraction(1, 10**6), 1)
+    assert np.abs(draws).max() > 10**6
 
 
 @pytest.mark.parametrize(("epsilon", "sensitivity"), CASES)

@@ -140,3 +140,59 @@ def test_parquet_records_are_read(tmp_path, policy):
     frame = read_records(write_rows(tmp_path / "r.csv", [_row()]), policy, KNOWN)
     frame.write_parquet(tmp_path / "r.parquet")
     assert read_records(tmp_path / "r.parquet", policy, KNOWN).equals(frame)
+
+
+def _unreadable(tmp_path):
+    path = write_rows(tmp_path / "locked.csv", [_row()])
+    path.chmod(0)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda tmp: tmp / "missing.csv", "does not exist"),
+        (lambda tmp: tmp, "is not a file"),
+        (_unreadable, "cannot be read"),
+    ],
+    ids=["missing", "folder", "unreadable"],
+)
+def test_run_with_a_missing_folder_or_unreadable_records_path_is_a_usage_error(tmp_path, make, says):
+    """Exit 2 naming the path, before the file is hashed or read; nothing is written."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    path = make(tmp_path)
+    if says == "cannot be read" and os.access(path, os.R_OK):
+        pytest.skip("running as a user who can read any file (root)")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "--records", str(path), "--years", "2022", "--ledger", str(tmp_path / "l.sqlite"),
+              "--out", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert says in result.output and str(path) in result.output.replace("\n", "")
+    assert not out.exists() and not (tmp_path / "l.sqlite").exists()
+
+
+def test_corrupt_parquet_is_a_listed_problem_not_a_crash(tmp_path, policy):
+    path = tmp_path / "records.parquet"
+    path.write_text("client_id,birth_year\nSYN-1,2012\n")
+    problems = validate_records(path, policy, KNOWN)
+    assert len(problems) == 1 and problems[0].rule.startswith("cannot be read as CSV or Parquet")
+
+
+def test_run_with_records_but_no_stated_years_is_a_usage_error(tmp_path):
+    """The years to release are public keys the user states; the gate never reads them from the records."""
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    path = write_rows(tmp_path / "records.csv", [_row(wijk_code="WK051802")])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "--records", str(path), "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "--years" in result.output and SECRET not in result.output
+    assert not out.exists()
