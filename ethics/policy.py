@@ -441,7 +441,9 @@ def config_problems(exc: _ValidationError, file: str, prefix: str = "", keys: di
         elif err["type"] == "value_error":
             rule = str(err["msg"]).removeprefix("Value error, ")
         elif err["type"] in ("path_not_file", "path_not_exists"):
-            rule = f"must name an existing file (got '{err.get('input')}': missing or a folder)"
+            given = Path(str(err.get("input")))
+            what = "is not a file (a folder?)" if given.exists() else "does not exist"
+            rule = f"must name an existing file: {given} {what}"
         elif err["type"] in ("too_short", "too_long"):
             ctx = err.get("ctx") or {}
             short = err["type"] == "too_short"
