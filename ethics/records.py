@@ -273,8 +273,7 @@ def _load(
     try:
         raw_names, names, sep = read_header(path)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:  # e.g. CSV text named .parquet
-        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
-        return None, [Problem(path.name, None, None, f"cannot be read as {kind} ({type(exc).__name__})")]
+        return None, [Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")]
     problems = _check_header(path, names, policy, raw_names)
     if problems:
         return None, problems
