@@ -17,7 +17,7 @@ run: $(BIN)/wijksignaal
 	$(BIN)/wijksignaal run --demo-records --out $(OUT)
 
 test: $(BIN)/wijksignaal
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Rebuild the embedded CBS panel and money tables from the raw files in ../shared/data (deterministic).
 data: $(BIN)/wijksignaal
