@@ -1,6 +1,7 @@
 """Assembling forecast rows: wijk points and bounds, the gemeente rows, euros (used by `_build`).
 
-Wijk clients = rate forecast x projected youth population x the scenario's rate factor. Client bounds:
+Wijk clients = latest count x relative change of the rate forecast (model + the chosen growth candidate of
+`_trend`) x relative change of the projected youth population x the scenario's rate factor. Client bounds:
 the conformal rate bounds x population, with the population projection's log error (`growth_log_sd`,
 growing linearly with the horizon) added in quadrature, then widened for the rounding of input counts.
 Euros = clients x price x scenario factor x indexation, rounded to thousands per child; euro bounds are
@@ -19,9 +20,10 @@ from ethics.policy import Policy
 from toolkit.forecasts._costs import Price
 from toolkit.forecasts._hierarchy import node_base, sum_children
 from toolkit.forecasts._intervals import Calibration, add_intervals, rounding_sd, widen
-from toolkit.forecasts._population import growth_log_sd, project_youth_population
+from toolkit.forecasts._population import client_scale, growth_log_sd, project_youth_population
 from toolkit.forecasts._rate_model import fit_rate_model, forecast_log_rates
 from toolkit.forecasts._scenario import Scenario
+from toolkit.forecasts._trend import CONSTANT, Candidate, estimate_trend, offset_expr
 from toolkit.panel import Panel
 
 __all__ = ["MSG_NO_POPULATION", "Inputs", "bounds", "gemeente_rows", "price_expr", "wijk_points"]
@@ -53,7 +55,10 @@ def _thousands(expr: pl.Expr) -> pl.Expr:
     return (expr / 1000).round(0) * 1000
 
 
-def wijk_points(inp: Inputs, states: dict[int, pl.DataFrame], cal: Calibration | None) -> pl.DataFrame:
+def wijk_points(
+    inp: Inputs, states: dict[int, pl.DataFrame], cal: Calibration | None, growth: Candidate = CONSTANT
+) -> pl.DataFrame:
+    """Wijk clients (point and bounds before rounding) with the rate model plus the `growth` candidate."""
     panel, latest = inp.panel, inp.panel.latest_year
     scope = panel.scope_wijken().select(
         "region_code",
@@ -65,8 +70,14 @@ def wijk_points(inp: Inputs, states: dict[int, pl.DataFrame], cal: Calibration |
     model = fit_rate_model(states, latest)
     if model is None:
         raise ConfigError(MSG_NO_POPULATION.format(year=latest))
-    rates = forecast_log_rates(model, state, inp.horizon).join(
-        state.select("region_code", "size"), on="region_code"
+    trend = estimate_trend(panel.frame, latest)
+    rates = (
+        forecast_log_rates(model, state, inp.horizon)
+        .join(state.select("region_code", "gemeente_code", "size", pl.col("y").alias("y0")), on="region_code")
+        .join(trend.tau, on="gemeente_code", how="left")
+        .with_columns(pl.lit(trend.mu).alias("mu"))
+        .with_columns(pl.col("y_hat") + offset_expr(growth, pl.col("mu"), pl.col("tau"), pl.col("horizon")))
+        .drop("gemeente_code", "mu", "tau")
     )
     rates = (
         add_intervals(rates, cal)
@@ -77,7 +88,7 @@ def wijk_points(inp: Inputs, states: dict[int, pl.DataFrame], cal: Calibration |
         panel, scope.filter(pl.col("pop0").is_not_null()), inp.horizon
     ).with_columns((pl.col("year") - latest).cast(pl.Int32).alias("horizon"))
     rf = pl.lit(1 + inp.scenario.rate_change_pct_per_year / 100) ** pl.col("horizon")
-    k = pl.col("youth_population") / 100 * rf
+    k = client_scale() * rf
     rows = rates.join(pop, on=["region_code", "horizon"]).join(scope, on="region_code")
     return rows.with_columns(
         (pl.col("y_hat").exp() * k).alias("c"), *_population_widened(k, growth_log_sd(panel))
@@ -184,3 +195,37 @@ def gemeente_rows(
         pl.lit("gemeente").alias("level"),
         pl.lit("").alias("flag"),
     ), nodes
+
+
+def top_down(inp: Inputs, points: pl.DataFrame, growth: Candidate) -> pl.DataFrame:
+    """Scale every wijk of a gemeente so the gemeente total starts from its own count (top-down).
+
+    Target: G(h) = G0 x projected youth growth of the gemeente x the growth candidate's factor x the
+    scenario's rate factor. The
+    bottom-up total is sum(c) x (1 + node0 / sum(c0)) (`gemeente_rows`); each wijk's point and bounds are
+    multiplied by their ratio, so the gemeente row stays the exact sum of its children.
+    """
+    from toolkit.forecasts._gemeente_errors import gemeente_population
+
+    panel, latest = inp.panel, inp.panel.latest_year
+    trend = estimate_trend(panel.frame, latest)
+    nodes = node_base(panel, points.filter(pl.col("horizon") == 1).select("region_code", "gemeente_code",
+                                                                        "clients0").drop_nulls("clients0"))
+    pop = gemeente_population(panel.frame, latest, list(panel.gemeenten), inp.horizon)
+    sums = points.group_by("gemeente_code", "horizon").agg(pl.col("c").sum().alias("sum_c"))
+    k = (
+        sums.join(nodes, on="gemeente_code").join(pop, on=["gemeente_code", "horizon"], how="left")
+        .join(trend.tau, left_on="gemeente_code", right_on="gemeente_code", how="left")
+        .with_columns(pl.lit(trend.mu).alias("mu"))
+        .with_columns(
+            (pl.col("gemeente_clients0") * pl.col("pop_ratio").fill_null(1.0)
+             * offset_expr(growth, pl.col("mu"), pl.col("tau"), pl.col("horizon")).exp()
+             * (1 + inp.scenario.rate_change_pct_per_year / 100) ** pl.col("horizon").cast(pl.Float64)
+             / (pl.col("sum_c") * (1 + pl.col("node0") / pl.col("wijk_clients0")))).alias("k")
+        )
+        .select("gemeente_code", "horizon", pl.col("k").fill_nan(1.0).fill_null(1.0))
+    )
+    cols = ("c", "c_lo80", "c_hi80", "c_lo95", "c_hi95")
+    return points.join(k, on=["gemeente_code", "horizon"], how="left").with_columns(
+        pl.col(c) * pl.col("k").fill_null(1.0) for c in cols
+    ).drop("k")

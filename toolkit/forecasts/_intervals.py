@@ -6,7 +6,8 @@
    `log(e**2)` on `log(size)` over the same errors (clipped to [0, 0.5]) and ref is their median size.
 2. Quantiles per horizon h: the conformal quantile of the scores (rank ceil((n + 1) * level)). A horizon
    with fewer than `MIN_SCORES` scores borrows the nearest shorter calibrated horizon h* and scales it by
-   sqrt(h / h*) (random-walk growth); this is how horizons 4-5 get an interval from a short panel.
+   sqrt(h / h*) (random-walk growth); this is how horizons 4-5 get an interval from a short panel. A
+   horizon's quantile is never below a shorter horizon's (few long-horizon errors can come out narrower).
 3. Interval: `forecast * exp(+/- q * sigma)`: multiplicative, so never negative.
 4. Widening (`widen`): in counts, the half-widths are combined in quadrature with `z * sd` of the noise in
    the inputs: CBS rounding of counts to a multiple of `base` (uniform, sd = base / sqrt(12)) and, when
@@ -38,7 +39,11 @@ class Calibration:
     n_scores: dict[int, int] = field(default_factory=dict)
 
     def quantile(self, horizon: int, level: float) -> float:
-        """Score quantile for `horizon`, extrapolated by sqrt(h / h*) beyond the calibrated horizons."""
+        """Score quantile for `horizon`, extrapolated by sqrt(h / h*) beyond the calibrated horizons and
+        never below that of a shorter horizon (a later year is never known better than an earlier one)."""
+        return max(self._quantile(h, level) for h in range(1, max(horizon, 1) + 1))
+
+    def _quantile(self, horizon: int, level: float) -> float:
         known = [h for h in self.quantiles if h <= horizon] or sorted(self.quantiles)[:1]
         h_star = max(known)
         return self.quantiles[h_star][level] * math.sqrt(max(horizon, 1) / h_star)

@@ -22,7 +22,7 @@ import polars as pl
 
 from toolkit.panel import Panel
 
-__all__ = ["DAMPING", "growth_log_sd", "growth_years", "project_youth_population"]
+__all__ = ["DAMPING", "client_scale", "growth_log_sd", "growth_years", "project_youth_population"]
 
 DAMPING = 0.5  # weight of the wijk's own growth; the rest follows the gemeente
 
@@ -95,3 +95,14 @@ def growth_log_sd(panel: Panel) -> float:
     if dev.len() < 30:
         return 0.0
     return float(1.4826 * (dev - dev.median()).abs().median())  # type: ignore[operator]
+
+
+def client_scale() -> pl.Expr:
+    """Clients per unit of exp(log rate): the latest count / rate x the projected youth growth.
+
+    The forecast moves the wijk's own latest count by the rate's and the population's relative change, so a
+    rate whose denominator is not our youth estimate (CBS's own percentage, 2018-2020 and 2024) causes no
+    jump at horizon 1. Without a count: youth population / 100.
+    """
+    own = pl.col("clients0") / pl.col("y0").exp() * pl.col("youth_population") / pl.col("pop0")
+    return pl.when(pl.col("clients0") > 0).then(own).otherwise(pl.col("youth_population") / 100)

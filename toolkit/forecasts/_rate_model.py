@@ -14,7 +14,8 @@ without an intercept, so the point forecast never extrapolates a national year e
   2021): its coefficient absorbs the level shift of the bridge, and it is 0 for every forecast.
 
 Horizons 2..5 apply the one-year model recursively (the forecast becomes the new last value). Fitted by
-ridge least squares on all (t, t+1) pairs with t+1 <= origin: nothing after the origin is used.
+ridge least squares on all pairs of consecutive years with data (t, n), n <= origin: nothing after the origin
+is used. Where 2023 is missing, the pair 2022 -> 2024 counts as one step with half its change as target.
 
 The class follows scikit-learn's estimator contract (`fit` returns self, `coef_`, predict refuses before
 fit), so `sklearn.base.clone` and cross-validation accept it.
@@ -54,6 +55,7 @@ FEATURES = (
 SIZE_REF = 100.0
 ALPHAS = (10.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0)
 DEFAULT_ALPHA = 1000.0
+MAX_GAP = 2  # years: 2022 -> 2024 is one step (2023 is missing)
 
 
 def design(state: pl.DataFrame, cross: np.ndarray | None = None) -> np.ndarray:
@@ -105,12 +107,26 @@ class RateModel(RegressorMixin, BaseEstimator):
 
 
 def training_pairs(states: dict[int, pl.DataFrame], origin: int) -> pl.DataFrame:
-    """Rows of the states of years s with s + 1 <= origin, joined with the log rate of s + 1."""
+    """Rows of the state of year s joined with the log rate of the next year with data n <= origin.
+
+    Where a year is missing (2023), the step is 2 years (2022 -> 2024): its target is the yearly change,
+    (y[n] - y[s]) / (n - s), so the model still learns a one-year step. Steps longer than 2 years are skipped.
+    """
+    years = sorted(states)
     parts = []
-    for s, st in sorted(states.items()):
-        if s + 1 <= origin and s + 1 in states:
-            nxt = states[s + 1].select("region_code", pl.col("y").alias("target"), pl.col("m").alias("mt"))
-            parts.append(st.join(nxt, on="region_code").with_columns(pl.lit(s + 1).alias("target_year")))
+    for s, n in zip(years, years[1:], strict=False):
+        if n <= origin and n - s <= MAX_GAP:
+            nxt = states[n].select(
+                "region_code",
+                pl.col("y").alias("y_n"),
+                pl.col("m").alias("mt"),
+            )
+            pair = states[s].join(nxt, on="region_code").with_columns(
+                (pl.col("y") + (pl.col("y_n") - pl.col("y")) / (n - s)).alias("target"),
+                pl.lit(n).alias("target_year"),
+                pl.lit(n - s).alias("gap"),
+            )
+            parts.append(pair.drop("y_n"))
     return pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
 
 

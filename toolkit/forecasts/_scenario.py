@@ -5,7 +5,10 @@ A scenario TOML (see configs/scenarios/) has a `[scenario]` table with `name` an
 - `[prices] factor`: multiplies every price (1.10 = prices 10% higher);
 - `[indexation] pct_per_year`: yearly price indexation from the price year (replaces the prices file's);
 - `[rates] pct_change_per_year`: youth-care rate change per forecast year on top of the model (compounded:
-  clients x (1 + pct / 100) ** horizon; -2 = two percent fewer clients each year, e.g. prevention).
+  clients x (1 + pct / 100) ** horizon; -2 = two percent fewer clients each year, e.g. prevention);
+- `[rates] growth`: which growth assumption leads (`_trend`): "auto" (default: the one the backtest chose),
+  "rates_constant" (rates never move nationally) or "trend" (the best trend candidate of the backtest).
+  forecast.csv always shows both at gemeente level: the leading one, and the other beside it.
 
 So, per forecast year: clients = model clients x (1 + rates / 100) ** horizon and
 cost_eur = clients x price x factor x (1 + indexation / 100) ** (year - price_year), rounded to thousands.
@@ -23,10 +26,11 @@ from typing import Any
 from ethics.errors import ConfigError
 from ethics.policy import CONFIG_DIR
 
-__all__ = ["DEFAULT_SCENARIO", "SCENARIO_DIR", "Scenario", "load_scenario"]
+__all__ = ["DEFAULT_SCENARIO", "GROWTH_SETTINGS", "SCENARIO_DIR", "Scenario", "load_scenario"]
 
 SCENARIO_DIR = CONFIG_DIR / "scenarios"
 DEFAULT_SCENARIO = SCENARIO_DIR / "ongewijzigd_beleid.toml"
+GROWTH_SETTINGS = ("auto", "rates_constant", "trend")
 MSG_SETTING = "The '{key}' setting in scenario file {file} {rule}. Got {got!r}."
 
 
@@ -39,6 +43,7 @@ class Scenario:
     price_factor: float = 1.0
     indexation_pct_per_year: float | None = None
     rate_change_pct_per_year: float = 0.0
+    growth: str = "auto"
     file: str = "<default>"
 
     def __post_init__(self) -> None:
@@ -50,6 +55,7 @@ class Scenario:
                 -50 <= self.rate_change_pct_per_year <= 50,
                 "must be between -50 and 50",
             ),
+            ("rates.growth", self.growth, self.growth in GROWTH_SETTINGS, f"must be one of {GROWTH_SETTINGS}"),
             (
                 "indexation.pct_per_year",
                 self.indexation_pct_per_year,
@@ -74,6 +80,7 @@ class Scenario:
             "price_factor": self.price_factor,
             "indexation_pct_per_year": self.indexation_pct_per_year,
             "rate_change_pct_per_year": self.rate_change_pct_per_year,
+            "growth": self.growth,
         }
 
 
@@ -108,5 +115,6 @@ def load_scenario(path: Path | None = None) -> Scenario:
         price_factor=_number(raw, "prices", "factor", file, 1.0),
         indexation_pct_per_year=_number(raw, "indexation", "pct_per_year", file, None),
         rate_change_pct_per_year=_number(raw, "rates", "pct_change_per_year", file, 0.0),
+        growth=str(raw.get("rates", {}).get("growth", "auto")),
         file=str(file),
     )

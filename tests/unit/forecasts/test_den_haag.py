@@ -21,11 +21,11 @@ VALUES = [
 
 
 def test_contract_columns_come_first(den_haag):
-    assert tuple(den_haag.table.columns[: len(FORECAST_COLUMNS)]) == FORECAST_COLUMNS
+    assert tuple(den_haag.primary.columns[: len(FORECAST_COLUMNS)]) == FORECAST_COLUMNS
 
 
 def test_five_years_for_every_publishable_wijk_and_the_gemeente(den_haag, panel_frame):
-    t = den_haag.table
+    t = den_haag.primary
     ok = t.filter(pl.col("status") == "ok")
     per_region = ok.group_by("region_code", "level").agg(pl.col("year").sort(), pl.col("horizon").sort())
     assert per_region["horizon"].to_list() == [[1, 2, 3, 4, 5]] * per_region.height
@@ -37,15 +37,15 @@ def test_five_years_for_every_publishable_wijk_and_the_gemeente(den_haag, panel_
 
 
 def test_withheld_wijken_have_empty_values_and_a_reason(den_haag):
-    hidden = den_haag.table.filter(pl.col("status") != "ok")
+    hidden = den_haag.primary.filter(pl.col("status") != "ok")
     assert hidden.height > 0
     assert hidden.select(pl.all_horizontal(pl.col(c).is_null() for c in VALUES).all()).item()
-    secret = den_haag.table.filter(pl.col("status") == "secret")
+    secret = den_haag.primary.filter(pl.col("status") == "secret")
     assert (secret["flag"] == "history_secret").all()
 
 
 def test_gemeente_point_is_exactly_the_sum_of_its_children(den_haag):
-    t = den_haag.table
+    t = den_haag.primary
     wijk = (
         t.filter(pl.col("level") == "wijk", pl.col("status") == "ok")
         .group_by("year")
@@ -69,7 +69,7 @@ def test_not_in_a_wijk_node_is_the_gap_cbs_leaves(den_haag, panel_frame):
 
 
 def test_no_negative_value_and_ordered_bounds(den_haag):
-    ok = den_haag.table.filter(pl.col("status") == "ok")
+    ok = den_haag.primary.filter(pl.col("status") == "ok")
     assert ok.select(pl.min_horizontal(VALUES).min()).item() >= 0
     for lo95, lo, mid, hi, hi95 in (
         ("clients_lower_95", "clients_lower", "clients", "clients_upper", "clients_upper_95"),
@@ -86,7 +86,7 @@ def test_no_negative_value_and_ordered_bounds(den_haag):
 
 
 def test_gemeente_interval_is_not_the_sum_of_wijk_bounds(den_haag):
-    t = den_haag.table.filter(pl.col("horizon") == 1)
+    t = den_haag.primary.filter(pl.col("horizon") == 1)
     g = t.filter(pl.col("level") == "gemeente").row(0, named=True)
     summed_width = (
         t.filter(pl.col("level") == "wijk", pl.col("status") == "ok")
@@ -97,7 +97,7 @@ def test_gemeente_interval_is_not_the_sum_of_wijk_bounds(den_haag):
 
 
 def test_price_and_its_source_are_named(den_haag):
-    t = den_haag.table
+    t = den_haag.primary
     assert t["price_source"].str.contains("83454NED").all()
     price = den_haag.audit["price"]
     assert price["price_year"] == 2021 and "83454NED" in price["source"]

@@ -46,9 +46,11 @@ def test_origin_features_ignore_later_years(panel_frame, origin):
 def test_backtest_forecasts_at_an_origin_ignore_later_years(panel_frame):
     origin = 2020
     keep = ["method", "origin", "horizon", "region_code", "y_hat", "lo80", "hi80"]
-    real = run_backtest(build_states(panel_frame, 2022, frozenset()), 2022).rows
     scrambled_frame = _scramble_after(panel_frame, origin)
-    fake = run_backtest(build_states(scrambled_frame, 2022, frozenset()), 2022).rows
+    real_bt = run_backtest(build_states(panel_frame, 2022, frozenset()), 2022, frame=panel_frame)
+    fake_bt = run_backtest(build_states(scrambled_frame, 2022, frozenset()), 2022, frame=scrambled_frame)
+    assert real_bt.choices_by_origin[origin] == fake_bt.choices_by_origin[origin]  # chosen on earlier years
+    real, fake = real_bt.rows, fake_bt.rows
     a = real.filter(pl.col("origin") == origin).select(keep).sort(keep[:4])
     b = fake.filter(pl.col("origin") == origin).select(keep).sort(keep[:4])
     assert a.height > 1000

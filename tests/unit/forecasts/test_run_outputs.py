@@ -19,8 +19,10 @@ def test_run_writes_backtest_and_forecast_audit_with_scenario_and_as_of(tmp_path
     result = runner.invoke(app, ["run", "--out", str(out), "--as-of", "2021", "--scenario", str(scenario)])
     assert result.exit_code == 0, result.output
     backtest = pl.read_csv(out / "backtest.csv")
-    assert backtest.columns[:6] == ["model", "horizon", "mae", "mape", "coverage_80", "n_regions"]
-    assert set(backtest["model"]) == {"model", "last_value", "drift", "gemeente_trend"}
+    assert backtest.columns[:10] == ["level", "model", "horizon", "origin", "mae", "mape", "bias", "total_bias",
+                                     "coverage_80", "coverage_95"]
+    assert "n_regions" in backtest.columns
+    assert {"model", "model_rates_constant", "last_value", "drift"} <= set(backtest["model"])
     forecast = pl.read_csv(out / "forecast.csv")
     assert forecast["year"].min() == 2022 and forecast["year"].max() == 2026
     section = json.loads((out / "audit.json").read_text())["forecast"]
