@@ -1,0 +1,331 @@
+"""Forecasts per care type from the municipality's own register (its released, DP-noised yearly series).
+
+With records, the gate releases children in care per wijk, gemeente, year and care type (the four CBS care
+types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region and care type:
+- level and trend: a weighted local linear trend on log counts over the released years, weights = recency
+  (half-life HALF_LIFE years) x 1 / (the cell's known noise variance on the log scale + a process variance),
+  so a noisy year counts less. A wijk's slope is shrunk to its gemeente's slope of the same care type by
+  empirical Bayes: the spread of true slopes between wijken is the spread of the fitted slopes minus their
+  (known) sampling variance, so the noisier a wijk's series, the more it follows the gemeente. The trend is
+  damped per year by a factor from DAMPINGS (0 = the smoothed level stays), chosen per care type by the
+  gemeente-level MAE of the rolling-origin backtest. The gemeente's own series is fitted the same way.
+- intervals: rolling-origin backtest on the released series (origins from the register's fourth year); the
+  squared relative errors per horizon minus the known relative noise variance of the released target give
+  the forecast error variance (beyond the backtest's horizons it grows with the square of the horizon);
+  never below the fit's own variance from the known noise, never narrower than at a shorter horizon; normal
+  80% and 95% bounds on the log scale.
+- euros (volume x price): clients per care type x the gemeente's released cost per client of that care type
+  in the register's latest year (one value for the whole gemeente, where the noise is small), indexed as the
+  prices file says. When that price's relative sd (accuracy_95 / 1.96 / value) is above the policy's
+  `max_price_relative_sd`, or it is withheld, the public price (configs/prices.toml, per care type or
+  all_care_types) is used instead; `price_source` says which. Euros of "all" = the sum over the care types.
+  Euro bounds add the price's own uncertainty in quadrature.
+Forecasts start the year after the register's latest released year. Nothing here reads records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from toolkit.forecasts._costs import ALL_CARE_TYPES, Prices
+
+__all__ = ["records_forecast", "fit_series", "RECORDS_GROWTH", "CARE_TYPES_ALL"]
+
+CARE_TYPES_ALL = ("all", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming",
+                  "jeugdreclassering")
+RECORDS_GROWTH = "records_trend"
+HALF_LIFE = 2.0
+DAMPINGS = (0.0, 0.5, 0.85)  # candidate trend dampings; the backtest picks one per care type
+MIN_YEARS = 3
+Z80, Z95 = 1.2816, 1.96
+FLAG_FALLBACK = "price_fallback: released cost per client too noisy (relative sd {sd:.2f} > {limit}); public price used"
+
+
+def _series(table: pl.DataFrame) -> pl.DataFrame:
+    return (
+        table.filter(pl.col("measure") == "clients", pl.col("provider").is_null())
+        .select("region_code", "level", "year", "care_type", "value", "status", "accuracy_95")
+        .with_columns(sd=pl.col("accuracy_95").cast(pl.Float64) / Z95)
+    )
+
+
+def fit_series(years: np.ndarray, values: np.ndarray, sd: np.ndarray, origin: int) -> tuple[float, float, float,
+                                                                                              float]:
+    """(log level at `origin`, slope, sd of the level, sd of the slope) of a weighted local linear trend on
+    log counts; years after `origin` are ignored."""
+    ok = (years <= origin) & np.isfinite(values) & (values > 0)
+    x, v, s = years[ok].astype(float) - origin, values[ok].astype(float), sd[ok]
+    log_sd2 = (s / v) ** 2 + 0.02**2
+    w = 0.5 ** (-x / HALF_LIFE) / log_sd2
+    if len(x) == 1:
+        return float(np.log(v[0])), 0.0, float(np.sqrt(log_sd2[0])), 1.0
+    design = np.c_[np.ones_like(x), x]
+    xtwx = design.T @ (design * w[:, None])
+    cov = np.linalg.pinv(xtwx)
+    beta = cov @ (design.T @ (w * np.log(v)))
+    # the weighting by recency inflates nothing; the variance of the fit is the sandwich with the noise
+    meat = design.T @ (design * (w**2 * log_sd2)[:, None])
+    var = cov @ meat @ cov
+    return float(beta[0]), float(beta[1]), float(np.sqrt(var[0, 0])), float(np.sqrt(max(var[1, 1], 1e-12)))
+
+
+def _damped(h: int, phi: float) -> float:
+    return sum(phi**k for k in range(1, h + 1))
+
+
+def _fits(series: pl.DataFrame, origin: int) -> pl.DataFrame:
+    rows = []
+    for (region, level, care), part in series.filter(pl.col("year") <= origin).group_by(
+        "region_code", "level", "care_type"
+    ):
+        part = part.sort("year")
+        ok = part.filter(pl.col("status") == "ok", pl.col("value") > 0)
+        last_ok = ok.height > 0 and int(ok["year"].max()) == origin
+        if ok.height < MIN_YEARS or not last_ok:
+            rows.append({"region_code": region, "level": level, "care_type": care, "fitted": False})
+            continue
+        lvl, slope, sd_l, sd_b = fit_series(ok["year"].to_numpy(), ok["value"].to_numpy(), ok["sd"].to_numpy(), origin)
+        rows.append({"region_code": region, "level": level, "care_type": care, "fitted": True, "log_level": lvl,
+                     "slope": slope, "sd_level": sd_l, "sd_slope": sd_b})
+    fits = pl.DataFrame(rows, infer_schema_length=None)
+    return _shrink(fits)
+
+
+def _shrink(fits: pl.DataFrame) -> pl.DataFrame:
+    """Wijk slopes shrunk to the gemeente slope of the same care type (empirical Bayes, see module doc)."""
+    if "slope" not in fits.columns:
+        return fits.with_columns(slope_used=pl.lit(None, pl.Float64), log_level=pl.lit(None, pl.Float64),
+                                 sd_level=pl.lit(None, pl.Float64), sd_slope=pl.lit(None, pl.Float64))
+    gem = fits.filter(pl.col("level") == "gemeente", pl.col("fitted")).select("care_type", gem_slope="slope")
+    wijk = fits.filter(pl.col("level") == "wijk", pl.col("fitted"))
+    between = wijk.group_by("care_type").agg(
+        tau2=(pl.col("slope").var() - (pl.col("sd_slope") ** 2).mean()).clip(lower_bound=0.0).fill_null(0.0)
+    )
+    fits = fits.join(gem, on="care_type", how="left").join(between, on="care_type", how="left")
+    weight = pl.col("tau2") / (pl.col("tau2") + pl.col("sd_slope") ** 2)
+    return fits.with_columns(
+        slope_used=pl.when(pl.col("level") == "wijk")
+        .then(weight.fill_null(0.0) * pl.col("slope") + (1 - weight.fill_null(0.0)) * pl.col("gem_slope").fill_null(
+            pl.col("slope")))
+        .otherwise(pl.col("slope"))
+    )
+
+
+def _point(fits: pl.DataFrame, origin: int, horizon: int, phi: dict[str, float]) -> pl.DataFrame:
+    hs = pl.DataFrame(
+        [{"care_type": c, "horizon": h, "damp": _damped(h, f)} for c, f in phi.items() for h in range(1, horizon + 1)],
+        schema={"care_type": pl.String, "horizon": pl.Int32, "damp": pl.Float64},
+    ).with_columns(year=(pl.col("horizon") + origin).cast(pl.Int32))
+    return fits.filter(pl.col("fitted")).join(hs, on="care_type", how="inner").with_columns(
+        log_point=pl.col("log_level") + pl.col("slope_used") * pl.col("damp")
+    )
+
+
+def _backtest(series: pl.DataFrame, years: list[int], horizon: int) -> pl.DataFrame:
+    """Errors of the model (each damping) and of the last released value, per origin, horizon, region and
+    care type."""
+    out = []
+    for origin in years[MIN_YEARS - 1:-1]:
+        fits = _fits(series, origin)
+        pts = pl.concat([
+            _point(fits, origin, horizon, dict.fromkeys(CARE_TYPES_ALL, f)).with_columns(phi=pl.lit(f))
+            for f in DAMPINGS
+        ])
+        last = series.filter(pl.col("year") == origin, pl.col("status") == "ok").select(
+            "region_code", "care_type", last="value")
+        target = series.filter(pl.col("year") > origin, pl.col("status") == "ok").select(
+            "region_code", "care_type", "year", actual="value", actual_sd="sd")
+        out.append(
+            pts.join(target, on=["region_code", "care_type", "year"], how="inner")
+            .join(last, on=["region_code", "care_type"], how="inner")
+            .select("region_code", "level", "care_type", "horizon", "year", "actual", "actual_sd", "last", "phi",
+                    model=pl.col("log_point").exp(), origin=pl.lit(origin, pl.Int32))
+        )
+    return pl.concat(out) if out else pl.DataFrame()
+
+
+def _choose_damping(bt: pl.DataFrame) -> dict[str, float]:
+    """Per care type the damping with the lowest gemeente-level MAE over the backtest (default the middle)."""
+    phi = dict.fromkeys(CARE_TYPES_ALL, DAMPINGS[1])
+    if bt.is_empty():
+        return phi
+    mae = bt.filter(pl.col("level") == "gemeente").group_by("care_type", "phi").agg(
+        mae=((pl.col("model") - pl.col("actual")).abs() / pl.col("actual")).mean())
+    for (care,), part in mae.group_by("care_type"):
+        phi[str(care)] = float(part.sort("mae", "phi")["phi"][0])
+    return phi
+
+
+def _error_variance(bt: pl.DataFrame, horizon: int) -> dict[tuple[str, str, int], float]:
+    """Relative (log) forecast error variance per level, care type and horizon, the known noise of the
+    released target removed; beyond the backtest's horizons it grows with the square of the horizon."""
+    if bt.is_empty():
+        return {}
+    err = bt.with_columns(
+        e2=(pl.col("model") / pl.col("actual")).log() ** 2, n2=(pl.col("actual_sd") / pl.col("actual")) ** 2
+    ).group_by("level", "care_type", "horizon").agg(v=(pl.col("e2").mean() - pl.col("n2").mean()), n=pl.len())
+    out: dict[tuple[str, str, int], float] = {}
+    for (level, care), part in err.group_by("level", "care_type"):
+        by_h = {int(h): max(float(v), 0.0) for h, v, n in part.select("horizon", "v", "n").iter_rows() if n >= 3}
+        floor = 0.01**2
+        for h in range(1, horizon + 1):
+            if h in by_h:
+                out[(str(level), str(care), h)] = max(by_h[h], floor)
+            elif by_h:
+                hmax = max(by_h)
+                out[(str(level), str(care), h)] = max(by_h[hmax] * (h / hmax) ** 2, floor)
+    return out
+
+
+def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float) -> dict[str, tuple[float, int, float,
+                                                                                               str, str]]:
+    """Per care type: (eur per client, price year, relative sd, price_source, flag)."""
+    cost = table.filter(pl.col("measure") == "cost_per_client_eur", pl.col("level") == "gemeente",
+                        pl.col("year") == latest, pl.col("provider").is_null())
+    out = {}
+    for care in CARE_TYPES_ALL:
+        row = cost.filter(pl.col("care_type") == care, pl.col("status") == "ok", pl.col("value") > 0)
+        public = prices.by_care_type.get(care, prices.by_care_type[ALL_CARE_TYPES])
+        if not row.is_empty():
+            value, acc = float(row["value"][0]), float(row["accuracy_95"][0] or 0)
+            rel = acc / Z95 / value
+            if rel <= limit:
+                out[care] = (value, latest, rel, f"released cost per client of {care}, gemeente, {latest} (DP)", "")
+                continue
+            flag = FLAG_FALLBACK.format(sd=rel, limit=limit)
+        else:
+            flag = "price_fallback: released cost per client withheld; public price used"
+        out[care] = (public.eur_per_client_year, public.price_year, 0.0, f"public price: {public.source[:80]}", flag)
+    return out
+
+
+def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct: float, horizon: int,
+                     wijk_status: dict[str, str] | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """forecast.csv rows per region and care type from the released series, and the audit section."""
+    table = releases.table
+    series = _series(table)
+    years = sorted(int(y) for y in series["year"].unique())
+    latest = years[-1]
+    limit = float(getattr(getattr(policy, "privacy", None), "max_price_relative_sd", 0.1))
+    bt_all = _backtest(series, years, horizon)
+    phi = _choose_damping(bt_all)
+    bt = bt_all.join(pl.DataFrame({"care_type": list(phi), "phi": list(phi.values())}), on=["care_type", "phi"])\
+        if not bt_all.is_empty() else bt_all
+    evar = _error_variance(bt, horizon)
+    pts = _point(_fits(series, latest), latest, horizon, phi)
+    var = pl.DataFrame(
+        [{"level": lv, "care_type": c, "horizon": h, "evar": v} for (lv, c, h), v in evar.items()],
+        schema={"level": pl.String, "care_type": pl.String, "horizon": pl.Int32, "evar": pl.Float64},
+    )
+    # without a backtest error (too few years) the fit's own uncertainty is the interval
+    fit_var = pl.col("sd_level") ** 2 + (pl.col("sd_slope") * pl.col("damp")) ** 2
+    pts = pts.join(var, on=["level", "care_type", "horizon"], how="left").sort("horizon").with_columns(
+        sd_log=pl.max_horizontal(pl.col("evar"), fit_var).cum_max().over("region_code", "care_type").sqrt()
+    )
+    price = _prices(table, latest, prices, limit)
+    p = pl.DataFrame(
+        [{"care_type": c, "eur": v[0], "price_year": v[1], "price_rel_sd": v[2], "price_source": v[3],
+          "flag": v[4]} for c, v in price.items()]
+    )
+    lp, sd = pl.col("log_point"), pl.col("sd_log")
+    rows = pts.join(p, on="care_type", how="left").with_columns(
+        clients=lp.exp().round(0).cast(pl.Int64),
+        clients_lower=(lp - Z80 * sd).exp().round(0).cast(pl.Int64),
+        clients_upper=(lp + Z80 * sd).exp().round(0).cast(pl.Int64),
+        clients_lower_95=(lp - Z95 * sd).exp().round(0).cast(pl.Int64),
+        clients_upper_95=(lp + Z95 * sd).exp().round(0).cast(pl.Int64),
+        unit=pl.col("eur") * (1 + indexation_pct / 100) ** (pl.col("year") - pl.col("price_year")).cast(pl.Float64),
+        clients0=pl.col("log_level").exp(),
+    )
+    euros = _euros(rows)
+    out = rows.join(euros, on=["region_code", "care_type", "year"], how="left")
+    if wijk_status:
+        status = pl.col("region_code").replace_strict(wijk_status, default="ok")
+    else:
+        status = pl.lit("ok")
+    out = out.with_columns(status=pl.when(pl.col("level") == "wijk").then(status).otherwise(pl.lit("ok")),
+                           growth=pl.lit(RECORDS_GROWTH),
+                           gemeente_code=pl.col("region_code").filter(pl.col("level") == "gemeente").first())
+    unfitted = _unfitted(series, latest, horizon)
+    audit = _audit(out, bt, price, latest, limit)
+    audit["damping_by_care_type"] = phi
+    return pl.concat([out, unfitted], how="diagonal_relaxed"), audit
+
+
+def _euros(rows: pl.DataFrame) -> pl.DataFrame:
+    """Euros per care type = clients x price; "all" = the sum over the care types (volume x price)."""
+    types = rows.filter(pl.col("care_type") != "all").with_columns(
+        cost=pl.col("clients").cast(pl.Float64) * pl.col("unit"),
+        var=(pl.col("unit") * pl.col("clients") * pl.col("sd_log")) ** 2
+        + (pl.col("clients") * pl.col("unit") * pl.col("price_rel_sd")) ** 2,
+    )
+    summed = types.group_by("region_code", "year").agg(pl.col("cost").sum(), pl.col("var").sum(),
+                                                        pl.len().alias("n")).filter(pl.col("n") == 4).with_columns(
+        care_type=pl.lit("all"))
+    both = pl.concat([types.select("region_code", "care_type", "year", "cost", "var"),
+                      summed.select("region_code", "care_type", "year", "cost", "var")])
+    sd = pl.col("var").sqrt()
+
+    def k(expr: pl.Expr) -> pl.Expr:
+        return (expr.clip(lower_bound=0) / 1000).round(0) * 1000
+
+    return both.select(
+        "region_code", "care_type", "year",
+        cost_eur=k(pl.col("cost")),
+        cost_lower_eur=k(pl.col("cost") - Z80 * sd), cost_upper_eur=k(pl.col("cost") + Z80 * sd),
+        cost_lower_95_eur=k(pl.col("cost") - Z95 * sd), cost_upper_95_eur=k(pl.col("cost") + Z95 * sd),
+    )
+
+
+def _unfitted(series: pl.DataFrame, latest: int, horizon: int) -> pl.DataFrame:
+    """Regions and care types without enough released years: rows without values, status secret."""
+    fits = _fits(series, latest)
+    bad = fits.filter(~pl.col("fitted"), pl.col("level") == "wijk").select("region_code", "level", "care_type")
+    hs = pl.DataFrame({"horizon": list(range(1, horizon + 1))}, schema={"horizon": pl.Int32}).with_columns(
+        year=(pl.col("horizon") + latest).cast(pl.Int32))
+    return bad.join(hs, how="cross").with_columns(
+        status=pl.lit("secret"), growth=pl.lit(RECORDS_GROWTH),
+        flag=pl.lit(f"records_history_secret: fewer than {MIN_YEARS} released years up to {latest}"))
+
+
+def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit: float) -> dict[str, Any]:
+    horizon = int(out["horizon"].max())
+    last = out.filter(pl.col("horizon") == horizon, pl.col("level") == "wijk", pl.col("status") == "ok")
+    ranking = {}
+    for care in CARE_TYPES_ALL:
+        part = last.filter(pl.col("care_type") == care).with_columns(
+            growth_pct=((pl.col("clients") / pl.col("clients0") - 1) * 100).round(1),
+            growth_lower_pct=((pl.col("clients_lower") / pl.col("clients0") - 1) * 100).round(1),
+            growth_upper_pct=((pl.col("clients_upper") / pl.col("clients0") - 1) * 100).round(1),
+        ).sort("growth_pct", descending=True)
+        ranking[care] = part.select("region_code", "growth_pct", "growth_lower_pct", "growth_upper_pct",
+                                    clients_latest=pl.col("clients0").round(0).cast(pl.Int64),
+                                    clients_last_year="clients").to_dicts()
+    gem_bt = _backtest_scores(bt)
+    return {
+        "method": "weighted local linear trend on the released (DP-noised) series per region and care type, "
+                  "wijk slopes shrunk to the gemeente's (empirical Bayes on the known noise), damped; "
+                  "intervals from the rolling-origin backtest minus the known noise of the target",
+        "register_latest_year": latest,
+        "first_forecast_year": latest + 1,
+        "ranking_by_growth": {"to_year": latest + horizon, "interval": "80%", "by_care_type": ranking},
+        "prices": {c: {"eur_per_client_year": round(v[0]), "price_year": v[1], "relative_sd": round(v[2], 3),
+                       "price_source": v[3], "flag": v[4]} for c, v in price.items()},
+        "max_price_relative_sd": limit,
+        "backtest_gemeente": gem_bt,
+    }
+
+
+def _backtest_scores(bt: pl.DataFrame) -> list[dict[str, Any]]:
+    """MAE of the model and of the last released value at gemeente level per care type and horizon."""
+    if bt.is_empty():
+        return []
+    g = bt.filter(pl.col("level") == "gemeente")
+    return g.group_by("care_type", "horizon").agg(
+        n=pl.len(),
+        mae_model=(pl.col("model") - pl.col("actual")).abs().mean().round(1),
+        mae_last_value=(pl.col("last") - pl.col("actual")).abs().mean().round(1),
+    ).sort("care_type", "horizon").to_dicts()
