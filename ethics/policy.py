@@ -118,8 +118,11 @@ class PrivacyPolicy:
     overlap_threshold: Fraction = Fraction(1, 2)
     sketch_size: int = 256
     gemeente_share: tuple[tuple[str, Fraction], ...] = DEFAULT_GEMEENTE_SHARE
+    max_price_relative_sd: float = 0.1  # a released cost per client noisier than this: the public price is used
 
     def __post_init__(self) -> None:
+        _require(isinstance(self.max_price_relative_sd, int | float) and 0 < self.max_price_relative_sd <= 1,
+                 "max_price_relative_sd", "must be a number in (0, 1]", self.max_price_relative_sd)
         _require(self.unit == "client_id", "unit", "must be 'client_id' (one child)", self.unit)
         _require(0 < self.epsilon_per_release <= self.total_epsilon, "epsilon_per_release",
                  "must be positive and at most total_epsilon", str(self.epsilon_per_release))

@@ -2,7 +2,8 @@
 
 With records, the gate releases children in care per wijk, gemeente, year and care type (the four CBS care
 types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region and care type:
-- level and trend: a weighted local linear trend on log counts over the released years, weights = recency
+- level and trend (`_fits`): "all" children and, per care type, its share of them (composition); each a
+  weighted local linear trend on the log over the released years, weights = recency
   (half-life HALF_LIFE years) x 1 / (the cell's known noise variance on the log scale + a process variance),
   so a noisy year counts less. A wijk's slope is shrunk to its gemeente's slope of the same care type by
   empirical Bayes: the spread of true slopes between wijken is the spread of the fitted slopes minus their
@@ -12,13 +13,16 @@ types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region
 - intervals: rolling-origin backtest on the released series (origins from the register's fourth year); the
   squared relative errors per horizon minus the known relative noise variance of the released target give
   the forecast error variance (beyond the backtest's horizons it grows with the square of the horizon);
-  never below the fit's own variance from the known noise, never narrower than at a shorter horizon; normal
+  never below the fit's own variance from the known noise, never narrower than at a shorter horizon, and growing at least like a random walk (horizon x
+  the first horizon's variance); normal
   80% and 95% bounds on the log scale.
-- euros (volume x price): clients per care type x the gemeente's released cost per client of that care type
-  in the register's latest year (one value for the whole gemeente, where the noise is small), indexed as the
-  prices file says. When that price's relative sd (accuracy_95 / 1.96 / value) is above the policy's
+- euros (volume x price, `_euros`): clients per care type x the gemeente's released cost per client of that care type
+  in the register's last PRICE_YEARS years (one value for the whole gemeente, where the noise is small; the
+  years inverse-variance weighted by their known noise, each indexed to the latest year), indexed onwards as
+  the prices file says. When that price's relative sd (accuracy_95 / 1.96 / value) is above the policy's
   `max_price_relative_sd`, or it is withheld, the public price (configs/prices.toml, per care type or
-  all_care_types) is used instead; `price_source` says which. Euros of "all" = the sum over the care types.
+  all_care_types) is used instead; `price_source` says which. Euros of "all": the region's children x the
+  sum over care types of (its share of that care type over the released years x that type's price).
   Euro bounds add the price's own uncertainty in quadrature.
 Forecasts start the year after the register's latest released year. Nothing here reads records.
 """
@@ -76,7 +80,7 @@ def _damped(h: int, phi: float) -> float:
     return sum(phi**k for k in range(1, h + 1))
 
 
-def _fits(series: pl.DataFrame, origin: int) -> pl.DataFrame:
+def _fit_rows(series: pl.DataFrame, origin: int) -> pl.DataFrame:
     rows = []
     for (region, level, care), part in series.filter(pl.col("year") <= origin).group_by(
         "region_code", "level", "care_type"
@@ -90,8 +94,43 @@ def _fits(series: pl.DataFrame, origin: int) -> pl.DataFrame:
         lvl, slope, sd_l, sd_b = fit_series(ok["year"].to_numpy(), ok["value"].to_numpy(), ok["sd"].to_numpy(), origin)
         rows.append({"region_code": region, "level": level, "care_type": care, "fitted": True, "log_level": lvl,
                      "slope": slope, "sd_level": sd_l, "sd_slope": sd_b})
-    fits = pl.DataFrame(rows, infer_schema_length=None)
-    return _shrink(fits)
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _shares(series: pl.DataFrame) -> pl.DataFrame:
+    """Per region, year and care type: its share of the region's children of all care types, with the sd
+    from the known noise of both cells; ok where both are ok and positive."""
+    alls = series.filter(pl.col("care_type") == "all").select(
+        "region_code", "year", a="value", a_sd="sd", a_status="status")
+    share = pl.col("value") / pl.col("a")
+    return series.filter(pl.col("care_type") != "all").join(alls, on=["region_code", "year"], how="inner").select(
+        "region_code", "level", "year", "care_type",
+        value=pl.when(pl.col("a") > 0).then(share),
+        status=pl.when((pl.col("status") == "ok") & (pl.col("a_status") == "ok")).then(pl.lit("ok"))
+        .otherwise(pl.lit("secret")),
+        sd=(pl.col("sd") ** 2 + (share * pl.col("a_sd")) ** 2).sqrt() / pl.col("a"),
+    )
+
+
+def _fits(series: pl.DataFrame, origin: int) -> pl.DataFrame:
+    """Level and (shrunk) slope per region and care type. "all": the region's own series. A care type: the
+    "all" fit plus the fit of the care type's share of the region's children (composition: the "all" series
+    is the most exact release, the share moves slowly), so a wijk's growth of a care type is its growth of
+    all children plus the change of that care type's share, shrunk to the gemeente's share trend."""
+    direct = _shrink(_fit_rows(series.filter(pl.col("care_type") == "all"), origin))
+    shares = _shrink(_fit_rows(_shares(series), origin))
+    if "log_level" not in shares.columns or "log_level" not in direct.columns:
+        return direct
+    a = direct.select("region_code", a_fitted="fitted", a_ll="log_level", a_su="slope_used", a_sdl="sd_level",
+                      a_sds="sd_slope")
+    combined = shares.join(a, on="region_code", how="left").with_columns(
+        fitted=pl.col("fitted") & pl.col("a_fitted").fill_null(False),
+        log_level=pl.col("log_level") + pl.col("a_ll"),
+        slope_used=pl.col("slope_used") + pl.col("a_su"),
+        sd_level=(pl.col("sd_level") ** 2 + pl.col("a_sdl") ** 2).sqrt(),
+        sd_slope=(pl.col("sd_slope") ** 2 + pl.col("a_sds") ** 2).sqrt(),
+    ).select(direct.columns)
+    return pl.concat([direct, combined], how="vertical_relaxed")
 
 
 def _shrink(fits: pl.DataFrame) -> pl.DataFrame:
@@ -180,20 +219,31 @@ def _error_variance(bt: pl.DataFrame, horizon: int) -> dict[tuple[str, str, int]
     return out
 
 
-def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float) -> dict[str, tuple[float, int, float,
-                                                                                               str, str]]:
-    """Per care type: (eur per client, price year, relative sd, price_source, flag)."""
+PRICE_YEARS = 3  # the released cost per client is pooled over the register's last years (prices move slowly)
+
+
+def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
+            indexation_pct: float = 0.0) -> dict[str, tuple[float, int, float, str, str]]:
+    """Per care type: (eur per client, price year, relative sd, price_source, flag). The released cost per
+    client of the last PRICE_YEARS years, each brought to `latest` by the indexation, inverse-variance
+    weighted by its known noise; the public price when that is noisier than `limit` (or withheld)."""
     cost = table.filter(pl.col("measure") == "cost_per_client_eur", pl.col("level") == "gemeente",
-                        pl.col("year") == latest, pl.col("provider").is_null())
+                        pl.col("year") > latest - PRICE_YEARS, pl.col("year") <= latest, pl.col("provider").is_null(),
+                        pl.col("status") == "ok", pl.col("value") > 0, pl.col("accuracy_95") > 0)
     out = {}
     for care in CARE_TYPES_ALL:
-        row = cost.filter(pl.col("care_type") == care, pl.col("status") == "ok", pl.col("value") > 0)
+        rows = cost.filter(pl.col("care_type") == care)
         public = prices.by_care_type.get(care, prices.by_care_type[ALL_CARE_TYPES])
-        if not row.is_empty():
-            value, acc = float(row["value"][0]), float(row["accuracy_95"][0] or 0)
-            rel = acc / Z95 / value
+        if not rows.is_empty():
+            factor = (1 + indexation_pct / 100) ** (latest - rows["year"].to_numpy())
+            v = rows["value"].to_numpy() * factor
+            sd = rows["accuracy_95"].to_numpy() * factor / Z95
+            w = 1 / sd**2
+            value, rel = float((w * v).sum() / w.sum()), float(1 / np.sqrt(w.sum()) / ((w * v).sum() / w.sum()))
+            first = int(rows["year"].min())
             if rel <= limit:
-                out[care] = (value, latest, rel, f"released cost per client of {care}, gemeente, {latest} (DP)", "")
+                span = f"{first}-{latest}" if first < latest else f"{latest}"
+                out[care] = (value, latest, rel, f"released cost per client of {care}, gemeente, {span} (DP)", "")
                 continue
             flag = FLAG_FALLBACK.format(sd=rel, limit=limit)
         else:
@@ -203,7 +253,8 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float) -> d
 
 
 def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct: float, horizon: int,
-                     wijk_status: dict[str, str] | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
+                     wijk_status: dict[str, str] | None = None, *, price_factor: float = 1.0,
+                     ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """forecast.csv rows per region and care type from the released series, and the audit section."""
     table = releases.table
     series = _series(table)
@@ -223,9 +274,12 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     # without a backtest error (too few years) the fit's own uncertainty is the interval
     fit_var = pl.col("sd_level") ** 2 + (pl.col("sd_slope") * pl.col("damp")) ** 2
     pts = pts.join(var, on=["level", "care_type", "horizon"], how="left").sort("horizon").with_columns(
-        sd_log=pl.max_horizontal(pl.col("evar"), fit_var).cum_max().over("region_code", "care_type").sqrt()
+        v=pl.max_horizontal(pl.col("evar"), fit_var).cum_max().over("region_code", "care_type")
+    ).with_columns(
+        sd_log=pl.max_horizontal("v", pl.col("v").first().over("region_code", "care_type") * pl.col("horizon"))
+        .sqrt()
     )
-    price = _prices(table, latest, prices, limit)
+    price = _prices(table, latest, prices, limit, indexation_pct)
     p = pl.DataFrame(
         [{"care_type": c, "eur": v[0], "price_year": v[1], "price_rel_sd": v[2], "price_source": v[3],
           "flag": v[4]} for c, v in price.items()]
@@ -237,11 +291,20 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         clients_upper=(lp + Z80 * sd).exp().round(0).cast(pl.Int64),
         clients_lower_95=(lp - Z95 * sd).exp().round(0).cast(pl.Int64),
         clients_upper_95=(lp + Z95 * sd).exp().round(0).cast(pl.Int64),
-        unit=pl.col("eur") * (1 + indexation_pct / 100) ** (pl.col("year") - pl.col("price_year")).cast(pl.Float64),
+        unit=pl.col("eur") * price_factor * (1 + indexation_pct / 100) ** (pl.col("year") - pl.col("price_year")).cast(pl.Float64),
         clients0=pl.col("log_level").exp(),
     )
-    euros = _euros(rows)
+    euros = _euros(rows, series, latest)
     out = rows.join(euros, on=["region_code", "care_type", "year"], how="left")
+    fallback = [c for c, v in price.items() if c != "all" and v[4]]
+    out = out.with_columns(
+        price_source=pl.when(pl.col("care_type") == "all")
+        .then(pl.lit("children x the sum over care types of (their share in the register x that care type's price)"))
+        .otherwise(pl.col("price_source")),
+        flag=pl.when(pl.col("care_type") == "all")
+        .then(pl.lit(f"price_fallback for {', '.join(fallback)}: public price used" if fallback else ""))
+        .otherwise(pl.col("flag")),
+    )
     if wijk_status:
         status = pl.col("region_code").replace_strict(wijk_status, default="ok")
     else:
@@ -255,18 +318,47 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     return pl.concat([out, unfitted], how="diagonal_relaxed"), audit
 
 
-def _euros(rows: pl.DataFrame) -> pl.DataFrame:
-    """Euros per care type = clients x price; "all" = the sum over the care types (volume x price)."""
-    types = rows.filter(pl.col("care_type") != "all").with_columns(
-        cost=pl.col("clients").cast(pl.Float64) * pl.col("unit"),
-        var=(pl.col("unit") * pl.col("clients") * pl.col("sd_log")) ** 2
-        + (pl.col("clients") * pl.col("unit") * pl.col("price_rel_sd")) ** 2,
+def _mix(series: pl.DataFrame, latest: int) -> pl.DataFrame:
+    """Per wijk and care type: its share of the wijk's children over all released years (sums of the ok
+    cells, so the noise of one year averages out) and the sd of that share from the known noise; a care type
+    without released cells in the wijk takes the gemeente's share (sd 0)."""
+    ok = series.filter(pl.col("status") == "ok", pl.col("year") <= latest)
+    alls = ok.filter(pl.col("care_type") == "all").select("region_code", "year", n_all="value")
+    types = ok.filter(pl.col("care_type") != "all").join(alls, on=["region_code", "year"], how="inner")
+    mix = types.group_by("region_code", "level", "care_type").agg(
+        share=pl.col("value").sum() / pl.col("n_all").sum(),
+        share_sd=(pl.col("sd") ** 2).sum().sqrt() / pl.col("n_all").sum(),
     )
-    summed = types.group_by("region_code", "year").agg(pl.col("cost").sum(), pl.col("var").sum(),
-                                                        pl.len().alias("n")).filter(pl.col("n") == 4).with_columns(
-        care_type=pl.lit("all"))
-    both = pl.concat([types.select("region_code", "care_type", "year", "cost", "var"),
-                      summed.select("region_code", "care_type", "year", "cost", "var")])
+    gem = mix.filter(pl.col("level") == "gemeente").select("care_type", gem_share="share")
+    wijken = alls.select("region_code").unique().join(gem, how="cross")
+    return wijken.join(mix.drop("level"), on=["region_code", "care_type"], how="left").select(
+        "region_code", "care_type", share=pl.coalesce("share", "gem_share"), share_sd=pl.col("share_sd").fill_null(0.0)
+    )
+
+
+def _euros(rows: pl.DataFrame, series: pl.DataFrame, latest: int) -> pl.DataFrame:
+    """Euros per care type = clients x price. Euros of "all" (volume x price): the forecast children of the
+    region x the sum over care types of (the region's share of that care type over the released years x its
+    price); a share's noise and a price's own uncertainty widen the bounds. The wijk's children of all types
+    together are the most exact released series, the mix of care types is stable and averages over years."""
+    cost = pl.col("clients").cast(pl.Float64) * pl.col("unit")
+    var = (cost * pl.col("sd_log")) ** 2 + (cost * pl.col("price_rel_sd")) ** 2
+    types = rows.filter(pl.col("care_type") != "all").with_columns(cost=cost, var=var)
+    units = rows.filter(pl.col("care_type") != "all", pl.col("level") == "gemeente").select(
+        "care_type", "year", "unit", "price_rel_sd")
+    price = _mix(series, latest).join(units, on="care_type").group_by("region_code", "year").agg(
+        unit_all=(pl.col("share") * pl.col("unit")).sum(),
+        unit_var=((pl.col("share_sd") * pl.col("unit")) ** 2 + (pl.col("share") * pl.col("unit")
+                                                                 * pl.col("price_rel_sd")) ** 2).sum(),
+    )
+    summed = rows.filter(pl.col("care_type") == "all").join(price, on=["region_code", "year"], how="inner").select(
+        "region_code", "care_type", "year",
+        cost=pl.col("clients") * pl.col("unit_all"),
+        var=(pl.col("clients") * pl.col("unit_all") * pl.col("sd_log")) ** 2
+        + pl.col("clients").cast(pl.Float64) ** 2 * pl.col("unit_var"),
+    )
+    both = pl.concat([types.select("region_code", "care_type", "year", "cost", "var"), summed],
+                     how="vertical_relaxed")
     sd = pl.col("var").sqrt()
 
     def k(expr: pl.Expr) -> pl.Expr:
@@ -329,3 +421,25 @@ def _backtest_scores(bt: pl.DataFrame) -> list[dict[str, Any]]:
         mae_model=(pl.col("model") - pl.col("actual")).abs().mean().round(1),
         mae_last_value=(pl.col("last") - pl.col("actual")).abs().mean().round(1),
     ).sort("care_type", "horizon").to_dicts()
+
+
+def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """forecast.csv with the register's rows per care type added (column care_type; empty on the rows from
+    open data) and the audit section "records"; `inp` is the forecast's `Inputs` (policy, horizon, scenario)."""
+    from toolkit.forecasts._build import EXTRA_COLUMNS, FORECAST_COLUMNS, WITHHELD
+    from toolkit.forecasts._costs import load_prices
+
+    prof = getattr(profiles, "table", None)
+    small = {} if prof is None else dict(prof.filter(pl.col("status") == "too_small").select(
+        "region_code", "status").iter_rows())
+    rows, audit = records_forecast(releases, inp.policy, load_prices(), inp.indexation, inp.horizon, small,
+                                   price_factor=inp.scenario.price_factor)
+    label = f"{inp.scenario.name}; register trend per care type"
+    rows = rows.with_columns(scenario=pl.lit(label), flag=pl.col("flag").fill_null(""))
+    ok = pl.col("status") == "ok"
+    rows = rows.with_columns(pl.when(ok).then(pl.col(c)).otherwise(None).alias(c) for c in WITHHELD
+                             if c in rows.columns)
+    columns = [*FORECAST_COLUMNS, *EXTRA_COLUMNS]
+    rows = rows.select([pl.col(c) if c in rows.columns else pl.lit(None).alias(c) for c in columns] + ["care_type"])
+    out = pl.concat([table.with_columns(care_type=pl.lit(None, pl.String)), rows], how="diagonal_relaxed")
+    return out, audit

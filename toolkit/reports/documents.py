@@ -33,8 +33,13 @@ def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult
                                           pl.col("year") <= panel.latest_year)
                .select("region_code", "year", pl.col("youth_care_clients").alias("clients")).drop_nulls())
     return WijkInputs(profiles=profiles.table, priority=profiles.priority, signals=profiles.signals,
-                      forecast=forecasts.table, growth=forecasts.growth, history=history,
+                      forecast=_open_data_rows(forecasts.table), growth=forecasts.growth, history=history,
                       gemeenten=gemeente_names(panel), latest_year=panel.latest_year)
+
+
+def _open_data_rows(table: pl.DataFrame) -> pl.DataFrame:
+    """forecast.csv without the register's rows per care type (column care_type, only with records)."""
+    return table.filter(pl.col("care_type").is_null()) if "care_type" in table.columns else table
 
 
 def _scope_name(panel: Panel) -> str:
