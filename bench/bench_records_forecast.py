@@ -115,7 +115,8 @@ def main() -> None:
             cells = " ".join(f"h{r['horizon']}:{r['mae_model']:.0f}/{r['mae_last_value']:.0f}"
                              for r in part.iter_rows(named=True))
             print(f"   {care:28s} {cells}")
-        print(f"   damping chosen: {audit['damping_by_care_type']}")
+        chosen = [tuple(d.values()) for d in audit["options_chosen"] if d["level"] == "gemeente"]
+        print("   options chosen (level, care type, half-life, damping):", chosen)
         # 2. ranking of wijken by growth of jeugdhulp_zonder_verblijf
         rows_t, _ = records_forecast(SimpleNamespace(table=true_table), policy, prices, 0.0, 5)
 

@@ -170,8 +170,9 @@ def _children_years(
     w_factor = rng.lognormal(0, 0.3, size=(n_w, 3))
     w_drift = rng.normal(0, 0.04, size=(n_w, 3))
     ages = np.concatenate([np.arange(lo, hi + 1) for lo, hi in BAND_AGES])
-    age_p = np.concatenate([np.full(hi - lo + 1, m / (hi - lo + 1)) for (lo, hi), m in zip(BAND_AGES, band_mix * START_TILT,
-                                                                                            strict=True)])
+    tilt = band_mix * START_TILT
+    age_p = np.concatenate([np.full(hi - lo + 1, m / (hi - lo + 1))
+                            for (lo, hi), m in zip(BAND_AGES, tilt, strict=True)])
     age_p /= age_p.sum()
     out = []
     for j, y in enumerate(span):

@@ -115,8 +115,8 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:
         return _release(
             config, panel, policy, records, _dataset_id(config, records), False, years=years, providers=providers
         )
-    from ethics.synthetic import PROVIDERS, generate_register, write_register
     from ethics._synthetic_history import DEMO_YEARS
+    from ethics.synthetic import PROVIDERS, generate_register, write_register
 
     gemeente = panel.gemeenten[0]
     years = years or parse_years(DEMO_YEARS)  # children over several years (ethics._synthetic_history)

@@ -34,9 +34,8 @@ def demo_records(
     with guarded():
         from ethics.synthetic import generate_register, write_register
         from toolkit.panel import build_panel
-        from toolkit.sources import load_panel
-
         from toolkit.releases import parse_years
+        from toolkit.sources import load_panel
 
         span = parse_years(years)
         code = gemeente.strip().upper()

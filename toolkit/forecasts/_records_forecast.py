@@ -1,29 +1,28 @@
 """Forecasts per care type from the municipality's own register (its released, DP-noised yearly series).
 
 With records, the gate releases children in care per wijk, gemeente, year and care type (the four CBS care
-types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region and care type:
-- level and trend (`_fits`): "all" children and, per care type, its share of them (composition); each a
-  weighted local linear trend on the log over the released years, weights = recency
-  (half-life HALF_LIFE years) x 1 / (the cell's known noise variance on the log scale + a process variance),
-  so a noisy year counts less. A wijk's slope is shrunk to its gemeente's slope of the same care type by
-  empirical Bayes: the spread of true slopes between wijken is the spread of the fitted slopes minus their
-  (known) sampling variance, so the noisier a wijk's series, the more it follows the gemeente. The trend is
-  damped per year by a factor from DAMPINGS (0 = the smoothed level stays), chosen per care type by the
-  gemeente-level MAE of the rolling-origin backtest. The gemeente's own series is fitted the same way.
-- intervals: rolling-origin backtest on the released series (origins from the register's fourth year); the
+types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region:
+- level and trend (`_fits`): "all" children, and per care type its share of them (composition: "all" is the
+  most exact release, the mix moves slowly); each a weighted local linear trend on the log over the
+  released years, weights = recency (half-life from HALF_LIVES) x 1 / (the cell's known noise variance on
+  the log scale + a small process variance), so a noisy year counts less. A wijk's slope is shrunk to the
+  gemeente's slope by empirical Bayes: the spread of true slopes between wijken is the spread of the fitted
+  slopes minus their (known) sampling variance, so the noisier a wijk's series, the more it follows the
+  gemeente. The trend is damped per year by a factor from DAMPINGS (0 = the smoothed level stays); the
+  half-life and damping are chosen per care type on the gemeente's rolling-origin backtest (`_choose`).
+- intervals: the rolling-origin backtest on the released series (origins from the register's third year):
   squared relative errors per horizon minus the known relative noise variance of the released target give
-  the forecast error variance (beyond the backtest's horizons it grows with the square of the horizon);
-  never below the fit's own variance from the known noise, never narrower than at a shorter horizon, and growing at least like a random walk (horizon x
-  the first horizon's variance); normal
-  80% and 95% bounds on the log scale.
-- euros (volume x price, `_euros`): clients per care type x the gemeente's released cost per client of that care type
-  in the register's last PRICE_YEARS years (one value for the whole gemeente, where the noise is small; the
-  years inverse-variance weighted by their known noise, each indexed to the latest year), indexed onwards as
-  the prices file says. When that price's relative sd (accuracy_95 / 1.96 / value) is above the policy's
-  `max_price_relative_sd`, or it is withheld, the public price (configs/prices.toml, per care type or
-  all_care_types) is used instead; `price_source` says which. Euros of "all": the region's children x the
-  sum over care types of (its share of that care type over the released years x that type's price).
-  Euro bounds add the price's own uncertainty in quadrature.
+  the forecast error variance; it is never below the fit's own variance from the known noise, never
+  narrower than at a shorter horizon and grows at least like a random walk; normal 80% and 95% bounds on
+  the log scale.
+- euros (volume x price, `_prices`, `_euros`): clients per care type x the gemeente's released cost per
+  client of that care type over the register's last PRICE_YEARS years (one value for the whole gemeente,
+  where the noise is small; years inverse-variance weighted by their known noise, each indexed to the
+  latest year), indexed onwards as the prices file says. When that price's relative sd is above the
+  policy's `max_price_relative_sd`, or it is withheld, the public price (configs/prices.toml, per care type
+  or all_care_types) is used instead; `price_source` and `flag` say so. Euros of "all": the region's
+  children x the sum over care types of (its share of that care type over the released years x that type's
+  price). Euro bounds add the price's (and the share's) own uncertainty in quadrature.
 Forecasts start the year after the register's latest released year. Nothing here reads records.
 """
 
@@ -41,7 +40,7 @@ __all__ = ["records_forecast", "fit_series", "RECORDS_GROWTH", "CARE_TYPES_ALL"]
 CARE_TYPES_ALL = ("all", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming",
                   "jeugdreclassering")
 RECORDS_GROWTH = "records_trend"
-HALF_LIFE = 2.0
+HALF_LIVES = (2.0, 4.0)  # candidate recency half-lives (years); the backtest picks one per level and type
 DAMPINGS = (0.0, 0.5, 0.85)  # candidate trend dampings; the backtest picks one per care type
 MIN_YEARS = 3
 Z80, Z95 = 1.2816, 1.96
@@ -56,14 +55,14 @@ def _series(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def fit_series(years: np.ndarray, values: np.ndarray, sd: np.ndarray, origin: int) -> tuple[float, float, float,
-                                                                                              float]:
+def fit_series(years: np.ndarray, values: np.ndarray, sd: np.ndarray, origin: int,
+               half_life: float = 2.0) -> tuple[float, float, float, float]:
     """(log level at `origin`, slope, sd of the level, sd of the slope) of a weighted local linear trend on
     log counts; years after `origin` are ignored."""
     ok = (years <= origin) & np.isfinite(values) & (values > 0)
     x, v, s = years[ok].astype(float) - origin, values[ok].astype(float), sd[ok]
     log_sd2 = (s / v) ** 2 + 0.02**2
-    w = 0.5 ** (-x / HALF_LIFE) / log_sd2
+    w = 0.5 ** (-x / half_life) / log_sd2
     if len(x) == 1:
         return float(np.log(v[0])), 0.0, float(np.sqrt(log_sd2[0])), 1.0
     design = np.c_[np.ones_like(x), x]
@@ -80,7 +79,7 @@ def _damped(h: int, phi: float) -> float:
     return sum(phi**k for k in range(1, h + 1))
 
 
-def _fit_rows(series: pl.DataFrame, origin: int) -> pl.DataFrame:
+def _fit_rows(series: pl.DataFrame, origin: int, half_life: float) -> pl.DataFrame:
     rows = []
     for (region, level, care), part in series.filter(pl.col("year") <= origin).group_by(
         "region_code", "level", "care_type"
@@ -91,7 +90,8 @@ def _fit_rows(series: pl.DataFrame, origin: int) -> pl.DataFrame:
         if ok.height < MIN_YEARS or not last_ok:
             rows.append({"region_code": region, "level": level, "care_type": care, "fitted": False})
             continue
-        lvl, slope, sd_l, sd_b = fit_series(ok["year"].to_numpy(), ok["value"].to_numpy(), ok["sd"].to_numpy(), origin)
+        lvl, slope, sd_l, sd_b = fit_series(ok["year"].to_numpy(), ok["value"].to_numpy(), ok["sd"].to_numpy(), origin,
+                                             half_life)
         rows.append({"region_code": region, "level": level, "care_type": care, "fitted": True, "log_level": lvl,
                      "slope": slope, "sd_level": sd_l, "sd_slope": sd_b})
     return pl.DataFrame(rows, infer_schema_length=None)
@@ -112,13 +112,13 @@ def _shares(series: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _fits(series: pl.DataFrame, origin: int) -> pl.DataFrame:
+def _fits(series: pl.DataFrame, origin: int, half_life: float = 2.0) -> pl.DataFrame:
     """Level and (shrunk) slope per region and care type. "all": the region's own series. A care type: the
     "all" fit plus the fit of the care type's share of the region's children (composition: the "all" series
     is the most exact release, the share moves slowly), so a wijk's growth of a care type is its growth of
     all children plus the change of that care type's share, shrunk to the gemeente's share trend."""
-    direct = _shrink(_fit_rows(series.filter(pl.col("care_type") == "all"), origin))
-    shares = _shrink(_fit_rows(_shares(series), origin))
+    direct = _shrink(_fit_rows(series.filter(pl.col("care_type") == "all"), origin, half_life))
+    shares = _shrink(_fit_rows(_shares(series), origin, half_life))
     if "log_level" not in shares.columns or "log_level" not in direct.columns:
         return direct
     a = direct.select("region_code", a_fitted="fitted", a_ll="log_level", a_su="slope_used", a_sdl="sd_level",
@@ -153,14 +153,23 @@ def _shrink(fits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _point(fits: pl.DataFrame, origin: int, horizon: int, phi: dict[str, float]) -> pl.DataFrame:
+def _point(fits: pl.DataFrame, origin: int, horizon: int, phi: float) -> pl.DataFrame:
     hs = pl.DataFrame(
-        [{"care_type": c, "horizon": h, "damp": _damped(h, f)} for c, f in phi.items() for h in range(1, horizon + 1)],
-        schema={"care_type": pl.String, "horizon": pl.Int32, "damp": pl.Float64},
+        {"horizon": list(range(1, horizon + 1)), "damp": [_damped(h, phi) for h in range(1, horizon + 1)]},
+        schema={"horizon": pl.Int32, "damp": pl.Float64},
     ).with_columns(year=(pl.col("horizon") + origin).cast(pl.Int32))
-    return fits.filter(pl.col("fitted")).join(hs, on="care_type", how="inner").with_columns(
+    return fits.filter(pl.col("fitted")).join(hs, how="cross").with_columns(
         log_point=pl.col("log_level") + pl.col("slope_used") * pl.col("damp")
     )
+
+
+def _options(series: pl.DataFrame, origin: int, horizon: int) -> pl.DataFrame:
+    """Points of every option (half-life x damping), columns hl and phi."""
+    out = []
+    for hl in HALF_LIVES:
+        fits = _fits(series, origin, hl)
+        out += [_point(fits, origin, horizon, f).with_columns(hl=pl.lit(hl), phi=pl.lit(f)) for f in DAMPINGS]
+    return pl.concat(out, how="vertical_relaxed")
 
 
 def _backtest(series: pl.DataFrame, years: list[int], horizon: int) -> pl.DataFrame:
@@ -168,11 +177,7 @@ def _backtest(series: pl.DataFrame, years: list[int], horizon: int) -> pl.DataFr
     care type."""
     out = []
     for origin in years[MIN_YEARS - 1:-1]:
-        fits = _fits(series, origin)
-        pts = pl.concat([
-            _point(fits, origin, horizon, dict.fromkeys(CARE_TYPES_ALL, f)).with_columns(phi=pl.lit(f))
-            for f in DAMPINGS
-        ])
+        pts = _options(series, origin, horizon)
         last = series.filter(pl.col("year") == origin, pl.col("status") == "ok").select(
             "region_code", "care_type", last="value")
         target = series.filter(pl.col("year") > origin, pl.col("status") == "ok").select(
@@ -180,22 +185,27 @@ def _backtest(series: pl.DataFrame, years: list[int], horizon: int) -> pl.DataFr
         out.append(
             pts.join(target, on=["region_code", "care_type", "year"], how="inner")
             .join(last, on=["region_code", "care_type"], how="inner")
-            .select("region_code", "level", "care_type", "horizon", "year", "actual", "actual_sd", "last", "phi",
+            .select("region_code", "level", "care_type", "horizon", "year", "actual", "actual_sd", "last", "hl", "phi",
                     model=pl.col("log_point").exp(), origin=pl.lit(origin, pl.Int32))
         )
     return pl.concat(out) if out else pl.DataFrame()
 
 
-def _choose_damping(bt: pl.DataFrame) -> dict[str, float]:
-    """Per care type the damping with the lowest gemeente-level MAE over the backtest (default the middle)."""
-    phi = dict.fromkeys(CARE_TYPES_ALL, DAMPINGS[1])
+def _choose(bt: pl.DataFrame) -> pl.DataFrame:
+    """Per care type the option (half-life, damping) with the lowest mean relative absolute error of the
+    gemeente forecasts over the backtest's origins and horizons, used for the gemeente and its wijken (a
+    wijk's released series is too noisy to choose on: its year-on-year changes are of the size of the DP
+    noise). Default: half-life 2, damping 0.5."""
+    grid = pl.DataFrame({"level": ["gemeente", "wijk"]}).join(pl.DataFrame({"care_type": CARE_TYPES_ALL}), how="cross")
+    default = grid.with_columns(hl=pl.lit(2.0), phi=pl.lit(DAMPINGS[1]))
     if bt.is_empty():
-        return phi
-    mae = bt.filter(pl.col("level") == "gemeente").group_by("care_type", "phi").agg(
+        return default
+    score = bt.filter(pl.col("level") == "gemeente").group_by("care_type", "hl", "phi").agg(
         mae=((pl.col("model") - pl.col("actual")).abs() / pl.col("actual")).mean())
-    for (care,), part in mae.group_by("care_type"):
-        phi[str(care)] = float(part.sort("mae", "phi")["phi"][0])
-    return phi
+    best = score.sort("mae", "hl", "phi").group_by("care_type", maintain_order=True).first()
+    return default.join(best.select("care_type", "hl", "phi"), on="care_type", how="left",
+                        suffix="_b").select("level", "care_type", hl=pl.coalesce("hl_b", "hl"),
+                                            phi=pl.coalesce("phi_b", "phi"))
 
 
 def _error_variance(bt: pl.DataFrame, horizon: int) -> dict[tuple[str, str, int], float]:
@@ -262,11 +272,11 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     latest = years[-1]
     limit = float(getattr(getattr(policy, "privacy", None), "max_price_relative_sd", 0.1))
     bt_all = _backtest(series, years, horizon)
-    phi = _choose_damping(bt_all)
-    bt = bt_all.join(pl.DataFrame({"care_type": list(phi), "phi": list(phi.values())}), on=["care_type", "phi"])\
-        if not bt_all.is_empty() else bt_all
+    choice = _choose(bt_all)
+    keys = ["level", "care_type", "hl", "phi"]
+    bt = bt_all.join(choice, on=keys) if not bt_all.is_empty() else bt_all
     evar = _error_variance(bt, horizon)
-    pts = _point(_fits(series, latest), latest, horizon, phi)
+    pts = _options(series, latest, horizon).join(choice, on=keys)
     var = pl.DataFrame(
         [{"level": lv, "care_type": c, "horizon": h, "evar": v} for (lv, c, h), v in evar.items()],
         schema={"level": pl.String, "care_type": pl.String, "horizon": pl.Int32, "evar": pl.Float64},
@@ -291,7 +301,8 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         clients_upper=(lp + Z80 * sd).exp().round(0).cast(pl.Int64),
         clients_lower_95=(lp - Z95 * sd).exp().round(0).cast(pl.Int64),
         clients_upper_95=(lp + Z95 * sd).exp().round(0).cast(pl.Int64),
-        unit=pl.col("eur") * price_factor * (1 + indexation_pct / 100) ** (pl.col("year") - pl.col("price_year")).cast(pl.Float64),
+        unit=pl.col("eur") * price_factor
+        * (1 + indexation_pct / 100) ** (pl.col("year") - pl.col("price_year")).cast(pl.Float64),
         clients0=pl.col("log_level").exp(),
     )
     euros = _euros(rows, series, latest)
@@ -305,16 +316,13 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         .then(pl.lit(f"price_fallback for {', '.join(fallback)}: public price used" if fallback else ""))
         .otherwise(pl.col("flag")),
     )
-    if wijk_status:
-        status = pl.col("region_code").replace_strict(wijk_status, default="ok")
-    else:
-        status = pl.lit("ok")
+    status = pl.col("region_code").replace_strict(wijk_status, default="ok") if wijk_status else pl.lit("ok")
     out = out.with_columns(status=pl.when(pl.col("level") == "wijk").then(status).otherwise(pl.lit("ok")),
                            growth=pl.lit(RECORDS_GROWTH),
                            gemeente_code=pl.col("region_code").filter(pl.col("level") == "gemeente").first())
     unfitted = _unfitted(series, latest, horizon)
     audit = _audit(out, bt, price, latest, limit)
-    audit["damping_by_care_type"] = phi
+    audit["options_chosen"] = choice.sort("level", "care_type").to_dicts()
     return pl.concat([out, unfitted], how="diagonal_relaxed"), audit
 
 
