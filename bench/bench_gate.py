@@ -49,7 +49,9 @@ t1 = time.perf_counter()
 rel = release(Path(sys.argv[1]), policy=load_policy(), ledger=Ledger(Path(sys.argv[2])), dataset_id="bench",
               **inputs)
 t2 = time.perf_counter()
-print(f"{t2 - t1:.2f} {t1 - t0:.2f} {rel.table.height}")
+# VmHWM: this process's own peak; ru_maxrss would also count the parent's pages from before exec
+hwm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")][0] / 1024**2
+print(f"{t2 - t1:.2f} {t1 - t0:.2f} {rel.table.height} {hwm:.3f}")
 """
 
 
@@ -177,13 +179,13 @@ def _child(path: Path, ledger: Path) -> tuple[float, float, float, float]:
         stderr=subprocess.PIPE,
         env=dict(os.environ, PYTHONPATH=str(ROOT / "tests")),
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read().decode() if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"gate failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-    gate, startup, _ = out.split()
-    return float(gate), float(startup), wall, usage.ru_maxrss / 1024**2
+    gate, startup, _, hwm = out.split()
+    return float(gate), float(startup), wall, float(hwm)
 
 
 def ten_million(rows: int) -> None:

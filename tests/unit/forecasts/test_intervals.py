@@ -7,7 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.forecasts._intervals import MIN_SCORES, add_intervals, calibrate, rounding_sd, widen
@@ -48,7 +48,9 @@ def test_rounding_sd_is_that_of_a_uniform_rounding_error():
     assert rounding_sd(5) == pytest.approx(5 / math.sqrt(12))
 
 
-@given(point=st.floats(0, 1e5), lower=st.floats(0, 1e5), sd=st.floats(0, 1e3))
+@settings(deadline=None)
+@given(point=st.floats(0, 1e5, allow_subnormal=False), lower=st.floats(0, 1e5, allow_subnormal=False),
+       sd=st.floats(0, 1e3, allow_subnormal=False))
 def test_widened_bounds_are_never_negative_and_never_narrower(point, lower, sd):
     lo = min(point, lower)
     frame = pl.DataFrame({"p": [point], "lo": [lo], "hi": [point + (point - lo)]})
