@@ -86,7 +86,7 @@ def privacy_section(
     return {
         "records_used": True,
         "epsilon_spent": str(max((s.spent_after for s in states), default=0)),
-        "epsilon_total": str(p.total_epsilon),
+        "epsilon_total": str(min((s.total for s in states), default=p.total_epsilon)),  # fixed by the ledger
         "epsilon_spent_this_run": str(p.epsilon_per_release * len(states)),
         "records": "SYNTHETIC register (demo; no real child)"
         if synthetic
@@ -147,6 +147,7 @@ def privacy_section(
             "after": [s.as_dict() for s in states],
             "sketch": f"bottom-{p.sketch_size} SipHash-2-4 keyed hashes; overlap threshold "
             f"{p.overlap_threshold}",
+            "integrity": ledger.integrity(states),
         },
         "cells": {k: int(v) for k, v in status.items()},
         "accuracy": _accuracy_summary(table),

@@ -1,22 +1,35 @@
-"""The persistent privacy-budget ledger: SQLite (WAL), exact epsilons, a hash chain, keyed sketches.
+"""The persistent privacy-budget ledger: SQLite (WAL), exact epsilons, a hash chain, a witness, keyed sketches.
 
 One row per charge of one dataset and reference year. Epsilons are stored as exact fractions ("3/10").
-Each row stores the hash of the previous row (the first one the hash of the ledger's key), and the head hash
-and row count are kept in `meta`, so `verify()` detects an edited, inserted or deleted row. A charge is one
-`BEGIN IMMEDIATE` transaction: check the budget, then insert; SQLite admits one writer at a time, so two runs
-started at the same moment cannot both spend the last budget.
+Each row stores the hash of the previous row (the first one a genesis hash of the ledger's random id), and
+the head hash and row count are kept in `meta`, so `verify()` detects an edited, inserted or deleted row. A
+charge is one `BEGIN IMMEDIATE` transaction: check the budget, then insert; SQLite admits one writer at a
+time, so two runs started at the same moment cannot both spend the last budget.
+
+Integrity beyond the file itself:
+- The total budget is fixed when the ledger is first charged: it is the `total` of row 1 (inside the hash
+  chain). A later policy with a larger `total_epsilon` cannot raise it; a smaller one applies to its own run.
+- A witness file beside the ledger (`LEDGER.witness`) holds the ledger id, the row count and the head hash
+  after every charge, and each run's audit.json records the row and head of its charges. `verify()` compares
+  the chain with the witness (and `verify(audits=...)` with audit.json files), so deleting the last rows and
+  rewriting the head (rewinding), wiping every row, or replacing the ledger by a fresh one is detected.
+- The sketch key lives apart from the ledger: in a key file `LEDGER.key` (owner-only, 0600) or derived from
+  a secret the user supplies in the environment variable `WIJKSIGNAAL_LEDGER_SECRET`. The ledger holds only
+  keyed hashes, so the ledger alone does not let anyone test candidate client ids (such as BSN-like numbers).
+- What a local ledger cannot prevent (stated in every audit): a user who deletes the ledger together with its
+  witness (and key), or who points `--ledger` at a new file, starts from a fresh budget; only the audit.json
+  files of earlier runs (kept elsewhere, for example with the ethical officer) still show the spend.
 
 The budget follows the people, not the file name: each row keeps a bottom-k sketch of keyed hashes of the
-clients of that year (`ethics._sketch`, key stored in the ledger, never an id), and a run is charged against
-every earlier row of the same year whose dataset id is the same or whose clients it largely shares (estimated
-overlap of the smaller set >= `overlap_threshold`). An edited copy or a new dataset id does not reset it.
-The ledger holds keyed hashes of pseudonyms: keep it where the records are kept.
+clients of that year (`ethics._sketch`, never an id), and a run is charged against every earlier row of the
+same year whose dataset id is the same or that shares children with it (`CROSS_REGISTER_RULE`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -30,7 +43,32 @@ from pathlib import Path
 from ethics._sketch import overlap
 from ethics.errors import BudgetExhausted, ConfigError, PolicyRefusal
 
-__all__ = ["Ledger", "ChargeRequest", "YearState", "default_ledger_path", "MSG_EXHAUSTED", "MSG_TAMPERED"]
+__all__ = ["Ledger", "ChargeRequest", "YearState", "default_ledger_path", "MSG_EXHAUSTED", "MSG_TAMPERED",
+           "SECRET_ENV", "CROSS_REGISTER_RULE", "CANNOT_PREVENT"]
+
+SECRET_ENV = "WIJKSIGNAAL_LEDGER_SECRET"
+CROSS_REGISTER_RULE = (
+    "Strict (the default, overlap_threshold 0): a run is charged against every earlier run of the same reference "
+    "year with the same dataset id, or whose keyed sketch shares at least one child with this run's sketch; so "
+    "an edited copy, a register with children added or removed, or one that shares any part of its children "
+    "draws on the same budget. The sketches hold the {k} smallest keyed hashes of each register's children: "
+    "exact when both registers have fewer than {k} children. For larger ones about c * {k} / n of the c shared "
+    "children are expected in both sketches (n the larger register's size), so a shared part is found with "
+    "probability 1 - exp(-c * {k} / n): for two registers of equal size about 92% when they share 1% of their "
+    "children, 99.4% at 2%, 1 - 3e-6 at 5%; it may be missed when they share only a handful of children. "
+    "Not protected: the budget is per group of overlapping registers, not per child "
+    "(a child in two registers that are not recognised as overlapping has both budgets spent on it, so its "
+    "total privacy loss can exceed the total); a "
+    "new ledger file, or a different key or secret, does not see earlier runs. With a threshold t > 0 "
+    "(lenient), only registers sharing at least the share t of the smaller one's children are related."
+)
+CANNOT_PREVENT = (
+    "A local ledger cannot prevent a user who deletes the ledger together with its witness file, or who passes "
+    "a new --ledger path, from starting over with a fresh budget; a deleted key file (or a different secret) "
+    "makes the ledger refuse to charge rather than forget. Keep the audit.json of every run (it records the "
+    "ledger id, row and chain head of each charge) where the user cannot change it, for example with the "
+    "ethical officer, and check it with `wijksignaal ledger verify --audit audit.json`."
+)
 
 MSG_TAMPERED = (
     "Ledger {path} fails its hash-chain check ({problem}); spent budget may be hidden, so nothing is "
@@ -91,6 +129,8 @@ class YearState:
     spent_before: Fraction
     spent_after: Fraction
     related_runs: int
+    ledger_row: int | None = None
+    chain_head: str | None = None
 
     @property
     def remaining(self) -> Fraction:
@@ -115,20 +155,48 @@ def _row_hash(row: dict[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _atomic_write(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write a small state file beside the ledger: a temporary file, fsync, then rename over the old one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 class Ledger:
-    """A ledger file; created with a fresh secret sketch key on first use."""
+    """A ledger file with its witness and key beside it; created with a fresh ledger id on first use.
+
+    `overlap_threshold` 0 (the default) is the strict cross-register rule: any shared child relates two runs.
+    """
 
     def __init__(
-        self, path: Path, overlap_threshold: Fraction = Fraction(1, 2), sketch_size: int = 256
+        self, path: Path, overlap_threshold: Fraction = Fraction(0), sketch_size: int = 256
     ) -> None:
         self.path = Path(path)
+        self.witness_path = self.path.with_name(self.path.name + ".witness")
+        self.key_path = self.path.with_name(self.path.name + ".key")
         self.overlap_threshold, self.sketch_size = overlap_threshold, sketch_size
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            new = not self.path.exists()
+            if new:
+                self._refuse_if_witnessed()
             with self._connect() as con:
                 con.executescript(_SCHEMA)
                 con.execute("BEGIN IMMEDIATE")
-                con.execute("INSERT OR IGNORE INTO meta VALUES ('sketch_key', ?)", (secrets.token_hex(16),))
+                try:
+                    self.sketch_key = self._setup(con)
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
                 con.execute("COMMIT")
             os.chmod(self.path, 0o600)
         except (sqlite3.Error, OSError) as exc:
@@ -136,8 +204,131 @@ class Ledger:
                 f"Ledger {self.path} cannot be opened or created ({type(exc).__name__}). "
                 "Pass a writable file with --ledger."
             ) from None
-        self.sketch_key = bytes.fromhex(self._meta("sketch_key") or "")
 
+    # -- set-up: ledger id, genesis, key ---------------------------------------------------------------
+    def _refuse_if_witnessed(self) -> None:
+        witness = self._read_witness()
+        if witness is not None and int(witness.get("rows", 0)) > 0:
+            raise PolicyRefusal(
+                f"Ledger {self.path} is missing, but its witness {self.witness_path} records "
+                f"{witness.get('rows')} charge(s): the ledger was deleted or moved, and starting a new one would "
+                "reset the spent privacy budget. Restore the ledger file; nothing was charged or released."
+            )
+
+    def _setup(self, con: sqlite3.Connection) -> bytes:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        if "ledger_id" not in meta:
+            ledger_id = secrets.token_hex(16)
+            legacy = meta.get("sketch_key")
+            if legacy:  # a ledger of an earlier version kept its key inside: move it out, keep its chain
+                key = bytes.fromhex(legacy)
+                genesis = hashlib.sha256(b"wijksignaal-ledger:" + key).hexdigest()
+                if not self.key_path.exists():
+                    _atomic_write(self.key_path, legacy + "\n")
+                con.execute("DELETE FROM meta WHERE key = 'sketch_key'")
+            else:
+                genesis = hashlib.sha256(b"wijksignaal-ledger:" + ledger_id.encode()).hexdigest()
+                key = self._new_key(ledger_id)
+            con.execute("INSERT INTO meta VALUES ('ledger_id', ?)", (ledger_id,))
+            con.execute("INSERT INTO meta VALUES ('genesis', ?)", (genesis,))
+            con.execute("INSERT INTO meta VALUES ('key_check', ?)", (self._key_check(key, ledger_id),))
+            self.ledger_id, self.genesis = ledger_id, genesis
+            rows = self._rows(con) if legacy else []  # written under the write lock: no run can be ahead
+            self._write_witness(len(rows), str(rows[-1]["hash"]) if rows else genesis)
+            return key
+        self.ledger_id, self.genesis = meta["ledger_id"], meta["genesis"]
+        key = self._existing_key(self.ledger_id)
+        if not hmac.compare_digest(self._key_check(key, self.ledger_id), meta.get("key_check", "")):
+            raise ConfigError(
+                f"Ledger {self.path}: the sketch key ({self.key_source}) is not the one this ledger was created "
+                "with, so earlier runs on the same children could not be recognised. Restore the key file or "
+                f"set {SECRET_ENV} to the secret used before."
+            )
+        return key
+
+    @property
+    def key_source(self) -> str:
+        """Where the sketch key comes from, for messages and the audit (never the key)."""
+        if os.environ.get(SECRET_ENV):
+            return f"derived from the secret in {SECRET_ENV}"
+        return f"key file {self.key_path} (owner-only, 0600)"
+
+    @staticmethod
+    def _derive(secret: str, ledger_id: str) -> bytes:
+        return hashlib.scrypt(secret.encode(), salt=b"wijksignaal-ledger:" + ledger_id.encode(),
+                              n=2**14, r=8, p=1, dklen=16)
+
+    def _new_key(self, ledger_id: str) -> bytes:
+        secret = os.environ.get(SECRET_ENV)
+        if secret:
+            return self._derive(secret, ledger_id)
+        if self.key_path.exists():  # an orphaned key file (the ledger was deleted with its witness): reuse it
+            return self._existing_key(ledger_id)
+        key = secrets.token_bytes(16)
+        _atomic_write(self.key_path, key.hex() + "\n")
+        return key
+
+    def _existing_key(self, ledger_id: str) -> bytes:
+        secret = os.environ.get(SECRET_ENV)
+        if secret:
+            return self._derive(secret, ledger_id)
+        try:
+            if self.key_path.stat().st_mode & 0o077:
+                os.chmod(self.key_path, 0o600)
+            key = bytes.fromhex(self.key_path.read_text(encoding="utf-8").strip())
+        except FileNotFoundError:
+            raise ConfigError(
+                f"Ledger {self.path}: its key file {self.key_path} is missing. Without it earlier runs on the "
+                f"same children cannot be recognised, so nothing is charged. Restore the key file (or set "
+                f"{SECRET_ENV} if the ledger was created with a secret)."
+            ) from None
+        except ValueError:
+            raise ConfigError(f"Ledger key file {self.key_path} is not a key written by wijksignaal.") from None
+        if len(key) != 16:
+            raise ConfigError(f"Ledger key file {self.key_path} is not a key written by wijksignaal.")
+        return key
+
+    @staticmethod
+    def _key_check(key: bytes, ledger_id: str) -> str:
+        return hmac.new(key, b"wijksignaal-ledger-key-check:" + ledger_id.encode(), hashlib.sha256).hexdigest()
+
+    # -- witness -----------------------------------------------------------------------------------------
+    def _read_witness(self) -> dict[str, object] | None:
+        try:
+            data = json.loads(self.witness_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return {"unreadable": True}
+        return data if isinstance(data, dict) else {"unreadable": True}
+
+    def _write_witness(self, rows: int, head: str) -> None:
+        witness = {"tool": "wijksignaal-ledger-witness", "ledger": self.path.name, "ledger_id": self.ledger_id,
+                   "rows": rows, "head": head, "updated": datetime.now(UTC).replace(microsecond=0).isoformat()}
+        _atomic_write(self.witness_path, json.dumps(witness, indent=1) + "\n", mode=0o644)
+
+    def _witness_problems(self, rows: list[dict[str, object]]) -> list[str]:
+        witness = self._read_witness()
+        if witness is None:
+            return ([f"the witness file {self.witness_path.name} is missing (deleted?), so rewinding cannot be "
+                     "ruled out"] if rows else [])
+        if witness.get("unreadable"):
+            return [f"the witness file {self.witness_path.name} cannot be read"]
+        if witness.get("ledger_id") != self.ledger_id:
+            return ["the witness belongs to another ledger: this ledger was replaced by a new one"]
+        try:
+            n, head = int(str(witness.get("rows"))), str(witness.get("head"))
+        except ValueError:
+            return [f"the witness file {self.witness_path.name} cannot be read"]
+        if n > len(rows):
+            what = "wiped (every row removed)" if not rows else "truncated or rewound"
+            return [f"the witness records {n} charge(s) but the ledger holds {len(rows)}: the ledger was {what}"]
+        at = self.genesis if n == 0 else str(rows[n - 1]["hash"])
+        if at != head:
+            return [f"charge {n} is not the one the witness recorded: the ledger was rewound and charged again"]
+        return []
+
+    # -- connection and rows -----------------------------------------------------------------------------
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -148,13 +339,8 @@ class Ledger:
         finally:
             con.close()
 
-    def _meta(self, key: str) -> str | None:
-        with self._connect() as con:
-            row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
     def _genesis(self) -> str:
-        return hashlib.sha256(b"wijksignaal-ledger:" + self.sketch_key).hexdigest()
+        return self.genesis
 
     @staticmethod
     def _rows(con: sqlite3.Connection, year: int | None = None) -> list[dict[str, object]]:
@@ -165,16 +351,32 @@ class Ledger:
         return rows
 
     def _related(self, rows: list[dict[str, object]], req: ChargeRequest) -> list[dict[str, object]]:
+        mine = set(req.sketch)
+
         def shares(row: dict[str, object]) -> bool:
             if row["dataset_id"] == req.dataset_id:
                 return True
             theirs = tuple(int(h, 16) for h in json.loads(str(row["sketch"])))
+            if self.overlap_threshold == 0:  # strict: any child in both sketches
+                return not mine.isdisjoint(theirs)
             return overlap(req.sketch, theirs, self.sketch_size) >= self.overlap_threshold
 
         return [r for r in rows if r["year"] == req.year and shares(r)]
 
+    @staticmethod
+    def _fixed_total(con: sqlite3.Connection) -> Fraction | None:
+        row = con.execute("SELECT total FROM charges WHERE seq = 1").fetchone()
+        return Fraction(row[0]) if row else None
+
+    def effective_total(self, total: Fraction) -> Fraction:
+        """The budget a run with the policy's `total` gets: never more than the total fixed at creation."""
+        with self._connect() as con:
+            fixed = self._fixed_total(con)
+        return total if fixed is None else min(fixed, total)
+
     def state(self, req: ChargeRequest, total: Fraction) -> YearState:
         """The budget this request would be charged against (read-only)."""
+        total = self.effective_total(total)
         with self._connect() as con:
             related = self._related(self._rows(con, req.year), req)
         spent = sum((Fraction(str(r["epsilon"])) for r in related), Fraction(0))
@@ -183,18 +385,33 @@ class Ledger:
     def charge(
         self, requests: list[ChargeRequest], total: Fraction, synthetic: bool = False, note: str = ""
     ) -> list[YearState]:
-        """Check and record every request in one transaction; raise BudgetExhausted (nothing recorded)."""
+        """Check and record every request in one transaction; raise BudgetExhausted (nothing recorded).
+
+        The witness is written while the write lock is held, before the commit (and restored if the
+        commit fails), so two runs cannot leave it behind the ledger.
+        """
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
+            before = self._read_witness()
             try:
                 problems = self._chain_problems(con)
                 if problems:
                     raise PolicyRefusal(MSG_TAMPERED.format(path=self.path, problem=problems[0]))
-                states = [self._charge_one(con, req, total, synthetic, note) for req in requests]
+                fixed = self._fixed_total(con)
+                effective = total if fixed is None else min(fixed, total)
+                states = [self._charge_one(con, req, effective, synthetic, note) for req in requests]
+                rows = int(con.execute("SELECT COUNT(*) FROM charges").fetchone()[0])
+                head = con.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+                self._write_witness(rows, head[0] if head else self.genesis)
+                con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    con.execute("ROLLBACK")
+                if before is not None and not before.get("unreadable"):
+                    with contextlib.suppress(OSError):
+                        _atomic_write(self.witness_path, json.dumps(before, indent=1) + "\n", mode=0o644)
                 raise
-            con.execute("COMMIT")
+        self.last_charges = states
         return states
 
     def _charge_one(
@@ -236,7 +453,23 @@ class Ledger:
         )
         con.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (row["hash"],))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (str(row["seq"]),))
-        return YearState(req.dataset_id, req.year, total, spent, spent + req.epsilon, len(related))
+        return YearState(req.dataset_id, req.year, total, spent, spent + req.epsilon, len(related),
+                         ledger_row=int(row["seq"]), chain_head=str(row["hash"]))
+
+    def integrity(self, states: list[YearState]) -> dict[str, object]:
+        """For audit.json: the ledger id, the row and chain head of each charge, where key and witness are,
+        the cross-register rule and what a local ledger cannot prevent."""
+        return {
+            "ledger_id": self.ledger_id,
+            "charges": [{"year": s.year, "row": s.ledger_row, "chain_head": s.chain_head} for s in states],
+            "rows_after_run": max((s.ledger_row or 0 for s in states), default=self.count()),
+            "witness": str(self.witness_path),
+            "key": self.key_source,
+            "total_fixed_at_creation": str(self.effective_total(Fraction(10**9))),
+            "cross_register_rule": CROSS_REGISTER_RULE.format(k=self.sketch_size),
+            "overlap_threshold": str(self.overlap_threshold),
+            "cannot_prevent": CANNOT_PREVENT,
+        }
 
     def show(self, total: Fraction) -> list[YearState]:
         """Per dataset and year: what a new run on that dataset's latest children would find spent."""
@@ -254,10 +487,35 @@ class Ledger:
         with self._connect() as con:
             return int(con.execute("SELECT COUNT(*) FROM charges").fetchone()[0])
 
-    def verify(self) -> list[str]:
-        """Problems of the hash chain (empty when intact): edited, inserted or deleted rows."""
+    def verify(self, audits: list[dict[str, object]] | None = None) -> list[str]:
+        """Problems (empty when intact): edited, inserted or deleted rows; a ledger behind its witness
+        (truncated, rewound, wiped or replaced); charges recorded in the given audit.json sections that the
+        chain no longer holds."""
         with self._connect() as con:
-            return self._chain_problems(con)
+            rows = self._rows(con)
+            problems = self._chain_problems(con)
+        for i, audit in enumerate(audits or [], start=1):
+            problems += self._audit_problems(audit, rows, i)
+        return problems
+
+    def compared_against(self) -> str:
+        """What `verify` compared the chain with, in words."""
+        witness = self._read_witness() or {}
+        seen = (f"witness {self.witness_path} ({witness.get('rows')} charge(s), head "
+                f"{str(witness.get('head'))[:12]}...)" if "rows" in witness else f"no witness at {self.witness_path}")
+        return f"the chain from its genesis, the head in the ledger's meta table and the {seen}"
+
+    def _audit_problems(self, integrity: dict[str, object], rows: list[dict[str, object]], i: int) -> list[str]:
+        if integrity.get("ledger_id") != self.ledger_id:
+            return [f"audit {i}: was charged in another ledger (id {str(integrity.get('ledger_id'))[:8]}...)"]
+        problems = []
+        for charge in integrity.get("charges", []):  # type: ignore[attr-defined]
+            n, head = int(charge["row"]), str(charge["chain_head"])
+            if n > len(rows):
+                problems.append(f"audit {i}: charge {n} is missing from the ledger (truncated, rewound or wiped)")
+            elif rows[n - 1]["hash"] != head:
+                problems.append(f"audit {i}: charge {n} differs from the one the run recorded (rewound)")
+        return problems
 
     def _chain_problems(self, con: sqlite3.Connection) -> list[str]:
         rows = self._rows(con)
@@ -279,4 +537,4 @@ class Ledger:
             problems.append("the last row does not match the ledger head (the last row was deleted or added)")
         if not rows and head is not None:
             problems.append("the ledger head names rows that are missing (rows were deleted)")
-        return problems
+        return problems + self._witness_problems(rows)

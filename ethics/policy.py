@@ -115,7 +115,7 @@ class PrivacyPolicy:
     max_care_types_per_child: int = 2
     max_providers_per_child: int = 2
     epsilon_split: tuple[tuple[str, Fraction], ...] = DEFAULT_SPLIT
-    overlap_threshold: Fraction = Fraction(1, 2)
+    overlap_threshold: Fraction = Fraction(0)  # 0: strict, any shared child relates two registers
     sketch_size: int = 256
     gemeente_share: tuple[tuple[str, Fraction], ...] = DEFAULT_GEMEENTE_SHARE
     max_price_relative_sd: float = 0.1  # a released cost per client noisier than this: the public price is used
@@ -142,7 +142,8 @@ class PrivacyPolicy:
         for name, share in self.gemeente_share:
             _require(name in NODE_MEASURES and 0 <= share < 1, f"gemeente_share.{name}",
                      f"must name one of {', '.join(NODE_MEASURES)} with a share in [0, 1)", str(share))
-        _require(0 < self.overlap_threshold <= 1, "overlap_threshold", "must be a fraction in (0, 1]",
+        _require(0 <= self.overlap_threshold <= 1, "overlap_threshold",
+                 "must be a fraction in [0, 1] (0: strict, any shared child)",
                  str(self.overlap_threshold))
         _require(self.sketch_size >= 16, "sketch_size", "must be an integer of at least 16", self.sketch_size)
 

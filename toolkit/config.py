@@ -24,6 +24,7 @@ class RunConfig:
     all_gemeenten: bool = False
     horizon_years: int = 5
     top_signals: int = 3
+    priority_excess: str = "gemeente"
     lang: str = "nl"
     as_of: int | None = None
     indicators: Path | None = None
@@ -42,6 +43,9 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.lang not in ("nl", "en"):
             raise ConfigError(f"--lang must be 'nl' or 'en'. Got {self.lang!r}.")
+        if self.priority_excess not in ("gemeente", "national"):
+            raise ConfigError("The 'priority_excess' setting of [profiles] must be 'gemeente' or 'national'. "
+                              f"Got {self.priority_excess!r}.")
         if not 1 <= self.horizon_years <= 10:
             raise ConfigError(f"The 'horizon_years' setting must be between 1 and 10. Got {self.horizon_years}.")
         bad = [g for g in self.gemeenten if not (len(g) == 6 and g.startswith("GM") and g[2:].isdigit())]
@@ -63,6 +67,7 @@ def load_run_config(path: Path | None = None, **overrides: object) -> RunConfig:
         "gemeenten": tuple(raw.get("scope", {}).get("gemeenten", ["GM0518"])),
         "horizon_years": raw.get("forecast", {}).get("horizon_years", 5),
         "top_signals": raw.get("profiles", {}).get("top_signals", 3),
+        "priority_excess": raw.get("profiles", {}).get("priority_excess", "gemeente"),
         "dataset_id": raw.get("records", {}).get("dataset_id"),
         "records_years": raw.get("records", {}).get("years"),
         "providers": tuple(raw.get("records", {}).get("providers", ())),

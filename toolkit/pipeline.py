@@ -11,6 +11,7 @@ from toolkit.config import RunConfig
 from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
+from toolkit.progress import reporter
 from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
@@ -32,10 +33,18 @@ class RunResult:
 
 def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic)."""
+    show = reporter()
+    show.stage("reading the CBS indicators")
     frame = load_indicators(config.indicators, policy)
     panel = build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
+    if config.records is not None or config.demo_records:
+        file = config.records
+        size = f" ({file.stat().st_size / 1e6:,.0f} MB)" if file is not None and file.is_file() else ""
+        show.stage(f"privacy gate: reading, protecting and releasing the register{size}")
     releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
+    show.stage(f"profiles of {len(panel.gemeenten)} gemeente(n)")
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
+    show.stage("5-year forecasts and backtest")
     forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
     tables = [
         egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),
@@ -45,6 +54,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     if releases is not None:
         tables.append(egress.Table("releases.csv", releases.table, withheld=("value",), from_records=True,
                                    gate_token=releases.token))
+    show.stage("fairness audit")
     fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock (4)
     tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
@@ -52,9 +62,11 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
                 "profiles": profiles.audit, "forecast": forecasts.audit}
     if releases is not None:
         sections["privacy"] = releases.audit
+    show.stage("audit and report pages")
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
                            fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
     documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
+    show.stage("egress checks and writing the outputs")
     files = egress.publish(tables, documents, policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,
                      n_gemeenten=profiles.table["gemeente_code"].n_unique() if profiles.table.height else 0)

@@ -14,8 +14,11 @@ __all__ = ["app", "MSG_NO_LEDGER", "MSG_INTACT"]
 app = typer.Typer(help="The privacy-budget ledger.", no_args_is_help=True)
 LedgerOpt = Annotated[Path | None, typer.Option("--ledger", help="Ledger file (default: user data dir).")]
 MSG_NO_LEDGER = "No ledger at {path} yet: no privacy budget has been spent there."
-MSG_INTACT = "Ledger {path}: hash chain intact ({rows} charge(s))."
-MSG_BROKEN = "Ledger {path} fails its hash-chain check: rows were edited, inserted or deleted."
+MSG_INTACT = "Ledger {path}: hash chain intact ({rows} charge(s)). Compared against {against}."
+MSG_BROKEN = ("Ledger {path} fails its integrity check: rows were edited, inserted or deleted, or the ledger was "
+              "truncated, rewound, wiped or replaced. Compared against {against}.")
+AuditOpt = Annotated[list[Path] | None, typer.Option(
+    "--audit", help="audit.json of an earlier run: check that its charges are still in the ledger (repeatable).")]
 
 
 def _open(ledger: Path | None) -> object | None:
@@ -24,6 +27,12 @@ def _open(ledger: Path | None) -> object | None:
 
     path = ledger or default_ledger_path()
     if not path.is_file():
+        witness = path.with_name(path.name + ".witness")
+        if witness.is_file():
+            from ethics.errors import InputDataError
+
+            raise InputDataError(f"Ledger {path} is missing, but its witness {witness} is there: the ledger was "
+                                 "deleted or moved, and the budget it recorded would be lost. Restore the ledger.")
         typer.echo(MSG_NO_LEDGER.format(path=path))
         return None
     privacy = load_policy().privacy
@@ -50,19 +59,44 @@ def show(ledger: LedgerOpt = None) -> None:
             )
 
 
+def _audit_integrity(path: Path) -> dict[str, object]:
+    """The ledger integrity block of an audit.json (ConfigError when the file is not a wijksignaal audit)."""
+    import json
+
+    from ethics.errors import ConfigError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        integrity = data["privacy"]["ledger"]["integrity"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(f"--audit {path}: not a readable audit.json of a run with records "
+                          "(it has no privacy.ledger.integrity section).") from None
+    if not isinstance(integrity, dict):
+        raise ConfigError(f"--audit {path}: its privacy.ledger.integrity section is not an object.")
+    return integrity
+
+
 @app.command("verify")
-def verify(ledger: LedgerOpt = None) -> None:
-    """Check the hash chain: detects an edited or deleted row (exit 3)."""
+def verify(ledger: LedgerOpt = None, audit: AuditOpt = None) -> None:
+    """Check the hash chain, the witness file and (with --audit) earlier runs' records of their charges.
+
+    Detects an edited, inserted or deleted row, and a ledger that was truncated, rewound, wiped or replaced
+    (exit 3).
+    """
     with guarded():
         from ethics.errors import InputDataError, Problem
 
+        audits = [_audit_integrity(p) for p in audit or []]
         opened = _open(ledger)
         if opened is None:
             return
-        problems = opened.verify()  # type: ignore[attr-defined]
+        problems = opened.verify(audits)  # type: ignore[attr-defined]
+        against = opened.compared_against()  # type: ignore[attr-defined]
+        if audits:
+            against += f" and {len(audits)} audit.json file(s)"
+        path = opened.path  # type: ignore[attr-defined]
         if problems:
-            path = opened.path  # type: ignore[attr-defined]
             raise InputDataError(
-                MSG_BROKEN.format(path=path), [Problem(path.name, None, None, p) for p in problems]
+                MSG_BROKEN.format(path=path, against=against), [Problem(path.name, None, None, p) for p in problems]
             )
-        typer.echo(MSG_INTACT.format(path=opened.path, rows=opened.count()))  # type: ignore[attr-defined]
+        typer.echo(MSG_INTACT.format(path=path, rows=opened.count(), against=against))  # type: ignore[attr-defined]

@@ -29,23 +29,38 @@ def run(
     as_of: Annotated[int | None, typer.Option("--as-of", help="Forecast as if YEAR were the latest year.")] = None,
     years: Annotated[str | None, typer.Option("--years", help="Years of the records to release, e.g. 2018-2022: "
                                               "the register's declared span up to the reference year.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary (for scripts); "
+                                        "errors are still reported and the exit code says how it ended.")] = False,
 ) -> None:
-    """Build wijk profiles, 5-year forecasts and the audit for one or more gemeenten."""
+    """Build wijk profiles, 5-year forecasts and the audit for one or more gemeenten.
+
+    Progress (the stages, per gemeente) goes to standard error: a live display on a terminal, plain lines
+    otherwise. --out must be a new or empty folder, or one an earlier run wrote (it carries wijksignaal's
+    marker); any other folder, a file or a symbolic link is refused (exit 2) before any work starts.
+    """
     with guarded():
+        from ethics.egress import check_out_dir
         from ethics.errors import ConfigError
-        from ethics.policy import load_policy
-        from toolkit.config import load_run_config
-        from toolkit.pipeline import run as run_pipeline
+        from toolkit.progress import choose_mode, reporting
 
         if records is not None and demo_records:
             raise ConfigError("Use either --records or --demo-records, not both.")
         if all_ and gemeente:
             raise ConfigError("Use either --all or --gemeente, not both.")
-        cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
-                              as_of=as_of, indicators=indicators, records=records,
-                              demo_records=demo_records or None, scenario=scenario, ledger=ledger,
-                              records_years=years)
-        result = run_pipeline(cfg, load_policy(policy), out)
+        check_out_dir(out)  # refuse a folder we may not replace before spending minutes (and budget) on it
+        with reporting(choose_mode(quiet)) as show:
+            show.stage("loading wijksignaal")
+            from ethics.policy import load_policy
+            from toolkit.config import load_run_config
+            from toolkit.pipeline import run as run_pipeline
+
+            cfg = load_run_config(config, gemeenten=tuple(gemeente or ()), all_gemeenten=all_ or None, lang=lang,
+                                  as_of=as_of, indicators=indicators, records=records,
+                                  demo_records=demo_records or None, scenario=scenario, ledger=ledger,
+                                  records_years=years)
+            result = run_pipeline(cfg, load_policy(policy), out)
+        if quiet:
+            return
         typer.echo(f"Done: {result.n_wijken} wijken in {result.n_gemeenten} gemeente(n) -> {result.out_dir}")
         for f in result.files:
             typer.echo(f"  {f.name}")

@@ -63,8 +63,9 @@ class ExpectedRateModel(RegressorMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-    def fit(self, X: Any, y: Any) -> ExpectedRateModel:
-        """Refuse excluded features, then fit the booster on X (n_wijken x n_features) and rates y."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ExpectedRateModel:
+        """Refuse excluded features, then fit the booster on X (n_wijken x n_features) and rates y (optional
+        weight per wijk, for example its precision)."""
         from sklearn.ensemble import HistGradientBoostingRegressor
         from sklearn.utils.validation import validate_data
 
@@ -80,7 +81,7 @@ class ExpectedRateModel(RegressorMixin, BaseEstimator):
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
             early_stopping=False, random_state=self.random_state)
         with single_thread():
-            self.booster_ = booster.fit(X, y)
+            self.booster_ = booster.fit(X, y, sample_weight=sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -12,7 +12,9 @@ broken by region code. Wijken with status too_small or secret are never ranked.
 
 Priority list: per gemeente, the ok wijken ranked within the top `share` of their gemeente (at least
 `minimum`, at most all), with reasons in Dutch and English: the risk index, the top signals and the excess
-youth care when it is at least `EXCESS_REASON` percentage points. The forecast stage can add the expected
+youth care when it is at least `EXCESS_REASON` percentage points: by default the excess over the
+gemeente-adjusted expected rate ("boven verwachting voor deze gemeente"), or over the national norm
+(`ProfileConfig.priority_excess = "national"`). The forecast stage can add the expected
 growth with `add_forecast_growth`.
 """
 
@@ -24,13 +26,16 @@ import polars as pl
 
 from toolkit.profiles._catalogue import SIGNAL_BY_NAME, SIGNALS
 
-__all__ = ["RISK_WEIGHTS", "TOP_MIN_PERCENTILE", "EXCESS_REASON", "PRIORITY_COLUMNS", "risk_index",
+__all__ = ["RISK_WEIGHTS", "TOP_MIN_PERCENTILE", "EXCESS_REASON", "EXCESS_COLUMN", "PRIORITY_COLUMNS", "risk_index",
            "rank_within_gemeente", "top_signals", "priority_list", "add_forecast_growth"]
 
 RISK_WEIGHTS: dict[str, float] = {"observed_rate": 0.30, "income": 0.25, "benefits": 0.20, "education": 0.15,
                                   "housing": 0.10}
 TOP_MIN_PERCENTILE = 75.0
 EXCESS_REASON = 1.0
+EXCESS_COLUMN = {"gemeente": "excess_rate_gemeente", "national": "excess_rate"}
+EXCESS_THAN = {"gemeente": ("voor deze gemeente", "for this gemeente"),
+               "national": ("voor Nederland", "for the Netherlands")}
 PRIORITY_COLUMNS = ("gemeente_code", "region_code", "priority_rank", "reasons_nl", "reasons_en")
 
 
@@ -77,7 +82,7 @@ def _num(value: float, digits: int, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
-def _reason(row: dict, need: dict[str, float], lang: str) -> str:
+def _reason(row: dict, need: dict[str, float], lang: str, excess_kind: str) -> str:
     i = 0 if lang == "nl" else 1
     parts = [("Risico-index " if i == 0 else "Risk index ") + _num(row["risk_index"], 0, lang)]
     names = [s for s in (row["top_signals"] or "").split(";") if s]
@@ -85,11 +90,12 @@ def _reason(row: dict, need: dict[str, float], lang: str) -> str:
         said = [f"{_phrase(s, i)} ({math.floor(need[s])}e pct)" if i == 0 else
                 f"{_phrase(s, i)} ({math.floor(need[s])}th pct)" for s in names]
         parts.append(("signalen: " if i == 0 else "signals: ") + ", ".join(said))
-    excess = row["excess_rate"]
+    excess = row[EXCESS_COLUMN[excess_kind]]
     if excess is not None and abs(excess) >= EXCESS_REASON:
         word = (("boven", "above") if excess > 0 else ("onder", "below"))[i]
-        parts.append(f"jeugdzorg {_num(abs(excess), 1, lang)} procentpunt {word} verwachting" if i == 0 else
-                     f"youth care {_num(abs(excess), 1, lang)} points {word} expected")
+        than = EXCESS_THAN[excess_kind][i]
+        parts.append(f"jeugdzorg {_num(abs(excess), 1, lang)} procentpunt {word} verwachting {than}" if i == 0
+                     else f"youth care {_num(abs(excess), 1, lang)} points {word} expected {than}")
     return "; ".join(parts)
 
 
@@ -98,8 +104,10 @@ def _phrase(signal: str, lang: int) -> str:
     return (s.high if s.direction > 0 else s.low)[lang]
 
 
-def priority_list(table: pl.DataFrame, need: pl.DataFrame, share: float, minimum: int) -> pl.DataFrame:
-    """The priority list (PRIORITY_COLUMNS) from a profiles table with risk_rank; only ranked (ok) wijken."""
+def priority_list(table: pl.DataFrame, need: pl.DataFrame, share: float, minimum: int,
+                  excess: str = "gemeente") -> pl.DataFrame:
+    """The priority list (PRIORITY_COLUMNS) from a profiles table with risk_rank; only ranked (ok) wijken.
+    `excess` ('gemeente' or 'national') is the excess its reasons report (`EXCESS_COLUMN`)."""
     ranked = table.filter(pl.col("risk_rank").is_not_null())
     n_ok = ranked.group_by("gemeente_code").agg(pl.len().alias("n_ok"))
     chosen = ranked.join(n_ok, on="gemeente_code").filter(
@@ -107,8 +115,8 @@ def priority_list(table: pl.DataFrame, need: pl.DataFrame, share: float, minimum
     chosen_need = need.filter(pl.col("region_code").is_in(chosen["region_code"].implode()))
     needs = {r["region_code"]: r for r in chosen_need.iter_rows(named=True)}
     rows = [{"gemeente_code": r["gemeente_code"], "region_code": r["region_code"],
-             "priority_rank": r["risk_rank"], "reasons_nl": _reason(r, needs[r["region_code"]], "nl"),
-             "reasons_en": _reason(r, needs[r["region_code"]], "en")} for r in chosen.iter_rows(named=True)]
+             "priority_rank": r["risk_rank"], "reasons_nl": _reason(r, needs[r["region_code"]], "nl", excess),
+             "reasons_en": _reason(r, needs[r["region_code"]], "en", excess)} for r in chosen.iter_rows(named=True)]
     schema = {"gemeente_code": pl.String, "region_code": pl.String, "priority_rank": pl.Int64,
               "reasons_nl": pl.String, "reasons_en": pl.String}
     return pl.DataFrame(rows, schema=schema).sort("gemeente_code", "priority_rank")

@@ -33,10 +33,12 @@ _YEAR = "__year"
 
 def latest_signals(panel: Panel, year: int | None = None) -> pl.DataFrame:
     """Every wijk of `year` (default: the latest year) with the latest known value of each signal up to
-    `year` (and, in `<signal>__year`, the year it is from)."""
+    `year` (and, in `<signal>__year`, the year it is from); a signal whose columns the panel lacks is empty."""
     year = panel.latest_year if year is None else year
+    columns = set(panel.frame.columns)
     per_year = panel.level("wijk").filter(pl.col("year") <= year).select(
-        "region_code", "year", *[s.expr() for s in SIGNALS])
+        "region_code", "year", *[s.expr() if set(s.sources) <= columns else pl.lit(None, pl.Float64).alias(s.name)
+                                 for s in SIGNALS])
     latest = per_year.sort("year").group_by("region_code").agg(
         *[pl.col(s.name).drop_nulls().last() for s in SIGNALS],
         *[pl.col("year").filter(pl.col(s.name).is_not_null()).last().alias(s.name + _YEAR) for s in SIGNALS])

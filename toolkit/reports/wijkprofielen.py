@@ -117,6 +117,9 @@ def _card(inp: WijkInputs, r: dict[str, Any], n: int, t: Any, lang: str) -> dict
             lambda v: fmt_pct(v, 1, lang),
         )
         card["observed"], card["expected"] = r["observed_rate"], r["expected_rate"]
+        from toolkit.profiles import rate_sentences  # issue 13 hook: both expected rates, one sentence each
+
+        card["rate_lines"] = rate_sentences(r, lang)
         card["fan"] = _fans(inp, code, name, t, lang)
     else:
         card["why"] = t("card.withheld_why", why=t(f"why.{r['status']}"))
@@ -147,12 +150,13 @@ def _part(inp: WijkInputs, gm: str) -> WijkInputs:
 
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
+    from toolkit.progress import track
     from toolkit.sources import load_map
 
     t = translator(lang)
     horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
     sections = []
-    for gm, gm_name in sorted(inp.gemeenten.items()):
+    for gm, gm_name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente"):
         part = _part(inp, gm)
         prof = part.profiles.sort("region_code")
         n_ranked = int(prof["risk_rank"].drop_nulls().len())

@@ -45,12 +45,11 @@ def test_records_table_without_gate_token_is_refused(policy, tmp_path):
         egress.publish([t], [], policy, tmp_path / "out")
 
 
-def test_publish_replaces_an_earlier_output_directory_whole(policy, tmp_path):
+def test_publish_replaces_an_earlier_output_of_wijksignaal_whole(policy, tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.csv").write_text("old")
+    egress.publish([_table(), egress.Table("old.csv", _table().frame)], [], policy, out)
     egress.publish([_table()], [egress.Document("audit.json", "{}")], policy, out)
-    assert sorted(p.name for p in out.iterdir()) == ["audit.json", "t.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [egress.MARKER, "audit.json", "t.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

@@ -33,7 +33,7 @@ HALF_SPLIT = tuple(
             "sum to exactly 1",
         ),
         ({"epsilon_split": HALF_SPLIT}, "positive share"),
-        ({"overlap_threshold": Fraction(0)}, "overlap_threshold"),
+        ({"overlap_threshold": Fraction(-1, 2)}, "overlap_threshold"),
         ({"overlap_threshold": Fraction(3, 2)}, "overlap_threshold"),
         ({"sketch_size": 8}, "sketch_size"),
     ],
@@ -72,7 +72,7 @@ def test_invalid_privacy_settings_in_a_file_are_refused_naming_the_file(tmp_path
 def test_shipped_policy_split_reads_as_fractions():
     p = load_policy().privacy
     assert dict(p.epsilon_split)["clients"] == Fraction(3, 10)
-    assert p.overlap_threshold == Fraction(1, 2)
+    assert p.overlap_threshold == 0  # strict: any shared child charges the same budget
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,9 @@ import polars as pl
 
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
+from toolkit.profiles._catalogue import NOT_SIGNALS
+from toolkit.profiles._gemeente import K_GRID
+from toolkit.profiles._national import usable_features
 
 
 def test_model_errors_cover_every_dutch_wijk_with_an_observed_rate(den_haag, den_haag_panel):
@@ -60,3 +63,29 @@ def test_a_newer_year_of_one_gemeente_keeps_the_national_reference_year(panel_fr
     result = build_profiles(build_panel(newer, ["GM0518"]), policy)
     assert set(result.table["year"]) == {2025} and result.audit["reference_year"] == 2024
     assert result.table.drop("year").equals(den_haag.table.drop("year"))
+
+
+def test_the_model_card_reports_both_rates_with_calibration_and_the_chosen_k(den_haag):
+    model = den_haag.audit["model"]
+    v = model["validation"]
+    for rate in ("model", "gemeente_adjusted"):
+        deciles = v[rate]["calibration_deciles"]
+        assert [d["decile"] for d in deciles] == list(range(1, 11))
+        assert sum(d["n"] for d in deciles) == v[rate]["wijken_min_youth"]["n"]
+        assert all(abs(d["observed_minus_expected"]) < 2 for d in deciles)
+    assert v["gemeente_adjusted"]["wijken_min_youth"]["r2"] > v["model"]["wijken_min_youth"]["r2"]
+    level = model["gemeente_level"]
+    assert level["k"] in K_GRID and len(level["k_by_fold"]) == 5
+    assert set(model["rate_explanations"]) == {"expected_rate", "expected_rate_gemeente"}
+    assert "Nederland" in model["rate_explanations"]["expected_rate"]["nl"]
+
+
+def test_signals_with_too_many_missing_values_are_left_out_with_the_reason():
+    values = pl.DataFrame({"region_code": ["A", "B", "C", "D"], "x": [1.0, 2.0, 3.0, None],
+                           "y": [1.0, None, None, 4.0]})
+    rows = pl.DataFrame({"region_code": ["A", "B", "C", "D"]})
+    keep, left_out = usable_features(("x", "y"), values, rows)
+    assert keep == ("x",)
+    mine = [e for e in left_out if e["name"] == "y"]
+    assert mine and mine[0]["missing_share"] == 0.5 and "missing" in mine[0]["reason"]
+    assert {"name": "wmo_clients_per_1000", "reason": NOT_SIGNALS["wmo_clients_per_1000"]} in left_out

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import polars as pl
+import pytest
 
 from ethics import egress
-from toolkit.profiles import PRIORITY_COLUMNS, RISK_WEIGHTS, add_forecast_growth, build_profiles
+from ethics.errors import ConfigError
+from toolkit.config import load_run_config
+from toolkit.profiles import PRIORITY_COLUMNS, RISK_WEIGHTS, ProfileConfig, add_forecast_growth, build_profiles
 
 
 def test_too_small_and_secret_wijken_are_never_ranked_nor_listed(den_haag):
@@ -45,8 +48,27 @@ def test_priority_list_is_the_top_quarter_with_reasons(den_haag):
     assert all(r.startswith("Risk index") and "signals:" in r for r in p["reasons_en"])
     table = den_haag.table.join(p, on="region_code")
     assert (table["risk_rank"] == table["priority_rank"]).all()
-    big = table.filter(pl.col("excess_rate").abs() >= 1.0)
-    assert all("expected" in r for r in big["reasons_en"])
+    big = table.filter(pl.col("excess_rate_gemeente").abs() >= 1.0)
+    assert big.height and all("expected for this gemeente" in r for r in big["reasons_en"])
+    assert den_haag.audit["priority"]["excess_column"] == "excess_rate_gemeente"
+
+
+def test_the_priority_list_can_report_the_national_excess_instead(den_haag_panel, policy, den_haag):
+    national = build_profiles(den_haag_panel, policy, config=ProfileConfig(priority_excess="national"))
+    assert national.table.equals(den_haag.table)
+    reasons = national.priority.join(national.table, on="region_code")
+    big = reasons.filter(pl.col("excess_rate").abs() >= 1.0)
+    assert big.height and all("voor Nederland" in r for r in big["reasons_nl"])
+    assert not any("voor deze gemeente" in r for r in reasons["reasons_nl"])
+    assert national.audit["priority"]["excess"] == "national"
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [({"priority_excess": "wijk"}, "priority_excess"),
+                                               ({"shrinkage_k": -1.0}, "shrinkage_k"),
+                                               ({"pool_years": 0}, "pool_years")])
+def test_profile_config_refuses_bad_settings(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ProfileConfig(**kwargs)
 
 
 def test_weights_are_shown_and_sum_to_one(den_haag):
@@ -64,3 +86,13 @@ def test_forecast_growth_hook_adds_the_growth_as_a_reason(den_haag):
     assert out["reasons_nl"][0].endswith("%") and "groei" in out["reasons_nl"][0]
     assert out["growth_pct"][1] is None and out["reasons_en"][1] == p["reasons_en"][1]
     assert out.height == p.height
+
+
+def test_the_run_config_chooses_the_excess_of_the_priority_list(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('[profiles]\npriority_excess = "national"\n')
+    assert ProfileConfig.of(load_run_config(path)).priority_excess == "national"
+    assert ProfileConfig.of(load_run_config()).priority_excess == "gemeente"
+    path.write_text('[profiles]\npriority_excess = "wijk"\n')
+    with pytest.raises(ConfigError, match="priority_excess"):
+        load_run_config(path)
