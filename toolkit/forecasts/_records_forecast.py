@@ -253,7 +253,7 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
             first = int(rows["year"].min())
             if rel <= limit:
                 span = f"{first}-{latest}" if first < latest else f"{latest}"
-                out[care] = (value, latest, rel, f"released cost per client of {care}, gemeente, {span} (DP)", "")
+                out[care] = (value, latest, rel, f"released by the privacy gate: cost per client of {care}, gemeente, {span} (DP-noised)", "")
                 continue
             flag = FLAG_FALLBACK.format(sd=rel, limit=limit)
         else:
@@ -318,12 +318,14 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     )
     status = pl.col("region_code").replace_strict(wijk_status, default="ok") if wijk_status else pl.lit("ok")
     out = out.with_columns(status=pl.when(pl.col("level") == "wijk").then(status).otherwise(pl.lit("ok")),
-                           growth=pl.lit(RECORDS_GROWTH),
-                           gemeente_code=pl.col("region_code").filter(pl.col("level") == "gemeente").first())
-    unfitted = _unfitted(series, latest, horizon)
+                           growth=pl.lit(RECORDS_GROWTH))
+    unfitted = _unfitted(series, latest, horizon).join(p.select("care_type", "price_source"), on="care_type",
+                                                        how="left")
     audit = _audit(out, bt, price, latest, limit)
     audit["options_chosen"] = choice.sort("level", "care_type").to_dicts()
-    return pl.concat([out, unfitted], how="diagonal_relaxed"), audit
+    gem_code = series.filter(pl.col("level") == "gemeente")["region_code"]
+    both = pl.concat([out, unfitted], how="diagonal_relaxed")
+    return both.with_columns(gemeente_code=pl.lit(gem_code[0] if len(gem_code) else None, pl.String)), audit
 
 
 def _mix(series: pl.DataFrame, latest: int) -> pl.DataFrame:
