@@ -253,7 +253,8 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
             first = int(rows["year"].min())
             if rel <= limit:
                 span = f"{first}-{latest}" if first < latest else f"{latest}"
-                out[care] = (value, latest, rel, f"released by the privacy gate: cost per client of {care}, gemeente, {span} (DP-noised)", "")
+                source = f"released by the privacy gate: cost per client of {care}, gemeente, {span} (DP-noised)"
+                out[care] = (value, latest, rel, source, "")
                 continue
             flag = FLAG_FALLBACK.format(sd=rel, limit=limit)
         else:
