@@ -322,7 +322,7 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
                            growth=pl.lit(RECORDS_GROWTH))
     unfitted = _unfitted(series, latest, horizon).join(p.select("care_type", "price_source"), on="care_type",
                                                         how="left")
-    audit = _audit(out, bt, price, latest, limit)
+    audit = _audit(out, bt, price, latest, limit, horizon)
     audit["options_chosen"] = choice.sort("level", "care_type").to_dicts()
     gem_code = series.filter(pl.col("level") == "gemeente")["region_code"]
     both = pl.concat([out, unfitted], how="diagonal_relaxed")
@@ -386,16 +386,16 @@ def _euros(rows: pl.DataFrame, series: pl.DataFrame, latest: int) -> pl.DataFram
 def _unfitted(series: pl.DataFrame, latest: int, horizon: int) -> pl.DataFrame:
     """Regions and care types without enough released years: rows without values, status secret."""
     fits = _fits(series, latest)
-    bad = fits.filter(~pl.col("fitted"), pl.col("level") == "wijk").select("region_code", "level", "care_type")
+    bad = fits.filter(~pl.col("fitted")).select("region_code", "level", "care_type")
     hs = pl.DataFrame({"horizon": list(range(1, horizon + 1))}, schema={"horizon": pl.Int32}).with_columns(
         year=(pl.col("horizon") + latest).cast(pl.Int32))
     return bad.join(hs, how="cross").with_columns(
         status=pl.lit("secret"), growth=pl.lit(RECORDS_GROWTH),
-        flag=pl.lit(f"records_history_secret: fewer than {MIN_YEARS} released years up to {latest}"))
+        flag=pl.lit(f"records_history_short: fewer than {MIN_YEARS} released years (ok, the last one {latest})"))
 
 
-def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit: float) -> dict[str, Any]:
-    horizon = int(out["horizon"].max())
+def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit: float,
+           horizon: int) -> dict[str, Any]:
     last = out.filter(pl.col("horizon") == horizon, pl.col("level") == "wijk", pl.col("status") == "ok")
     ranking = {}
     for care in CARE_TYPES_ALL:

@@ -85,3 +85,12 @@ def test_the_price_limit_comes_from_the_policy():
     _, audit = records_forecast(_releases({}), strict, load_prices(), 0.0, 2)
     assert all(p["flag"] for p in audit["prices"].values())  # 100 / 1.96 / 9000 = 0.006 > 0.001
     assert load_policy().privacy.max_price_relative_sd == 0.1
+
+
+def test_a_register_of_one_year_gives_no_forecast_per_care_type_and_says_why():
+    one = _releases({})
+    one.table = one.table.filter(pl.col("year") == 2022)
+    rows, audit = records_forecast(one, load_policy(), load_prices(), 0.0, 5)
+    assert rows.height == 4 * len(CARE_TYPES_ALL) * 5 and (rows["status"] == "secret").all()
+    assert rows["clients"].is_null().all() and rows["flag"].str.starts_with("records_history_short").all()
+    assert rows["year"].min() == 2023 and audit["ranking_by_growth"]["by_care_type"]["all"] == []
