@@ -410,16 +410,17 @@ def _with_reused(truth: Any, gemeente: str, wijk_keys: list[str], new_years: lis
                  reused: dict[int, tuple[int, str]], ledger: Ledger, states: list[Any], scope: str) -> pl.DataFrame:
     """The releases of the newly charged years (stored in the ledger per year) and the stored releases of the
     years released before, in one table (see `ethics.ledger`: a year is charged and noised once)."""
-    import io
+    import json
 
     parts = []
     if new_years:
         fresh = _table(truth, gemeente, wijk_keys, new_years, youth_population, policy, synthetic)
         for st in states:
-            ledger.store_release(int(st.ledger_row), scope, fresh.filter(pl.col("year") == st.year).write_json())
+            rows = fresh.filter(pl.col("year") == st.year).to_dicts()
+            ledger.store_release(int(st.ledger_row), scope, json.dumps(rows, separators=(",", ":")))
         parts.append(fresh)
     for _, rows in reused.values():
-        old = pl.read_json(io.StringIO(rows), schema=_RELEASE_SCHEMA)
+        old = pl.DataFrame(json.loads(rows), schema=_RELEASE_SCHEMA)
         parts.append(old.with_columns(synthetic=pl.lit(synthetic)))
     frame = pl.concat(parts, how="vertical_relaxed").with_columns(year=pl.col("year").cast(pl.Int32))
     return _sort(frame.select(RELEASE_COLUMNS))
