@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ethics._synthetic_history import DEMO_YEARS
 from toolkit.cli._common import guarded
 
 __all__ = ["demo_records", "MSG_WRITTEN"]
@@ -26,17 +25,19 @@ def demo_records(
             help="Output file (.csv or .parquet); the name gets -SYNTHETIC unless it says synthetic."
         ),
     ] = Path("demo-records-SYNTHETIC.csv"),
-    years: Annotated[str, typer.Option("--years", help="Years of the register, e.g. 2018-2025 (children who "
-                                       "age, move, start, stop and return); one year gives a one-year register.")]
-    = DEMO_YEARS,
+    years: Annotated[str | None, typer.Option("--years", help="Years of the register, e.g. 2018-2025 (the "
+                                              "default): children who age, move, start, stop and return; one "
+                                              "year gives a one-year register.")] = None,
 ) -> None:
     """Write a synthetic register calibrated to the gemeente's real CBS figures (for demos and tests)."""
     with guarded():
+        from ethics._synthetic_history import DEMO_YEARS
         from ethics.synthetic import generate_register, write_register
         from toolkit.panel import build_panel
         from toolkit.releases import parse_years
         from toolkit.sources import load_panel
 
+        years = years or DEMO_YEARS
         span = parse_years(years)
         code = gemeente.strip().upper()
         panel = build_panel(load_panel(), [code])
