@@ -265,15 +265,18 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
 
 def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct: float, horizon: int,
                      wijk_status: dict[str, str] | None = None, *, price_factor: float = 1.0,
-                     ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """forecast.csv rows per region and care type from the released series, and the audit section."""
+                     options: list[dict[str, Any]] | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """forecast.csv rows per region and care type from the released series, and the audit section.
+    `options` (the audit's `options_chosen` of another run) fixes half-life and damping instead of the
+    backtest's choice, so two series can be compared under one method (bench)."""
     table = releases.table
     series = _series(table)
     years = sorted(int(y) for y in series["year"].unique())
     latest = years[-1]
     limit = float(getattr(getattr(policy, "privacy", None), "max_price_relative_sd", 0.1))
     bt_all = _backtest(series, years, horizon)
-    choice = _choose(bt_all)
+    choice = _choose(bt_all) if options is None else pl.DataFrame(options).select(
+        "level", "care_type", pl.col("hl").cast(pl.Float64), pl.col("phi").cast(pl.Float64))
     keys = ["level", "care_type", "hl", "phi"]
     bt = bt_all.join(choice, on=keys) if not bt_all.is_empty() else bt_all
     evar = _error_variance(bt, horizon)
