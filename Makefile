@@ -19,9 +19,10 @@ run: $(BIN)/wijksignaal
 test: $(BIN)/wijksignaal
 	$(BIN)/python -m pytest -q
 
-# Rebuild the embedded CBS panel from the raw files in ../shared/data (deterministic).
+# Rebuild the embedded CBS panel and money tables from the raw files in ../shared/data (deterministic).
 data: $(BIN)/wijksignaal
 	$(BIN)/python -m toolkit.sources.build $(SHARED)
+	$(BIN)/python -m toolkit.finance.build $(SHARED)
 
 bench: $(BIN)/wijksignaal
 	$(BIN)/python bench/run_all.py

@@ -8,6 +8,7 @@ from pathlib import Path
 from ethics import egress
 from ethics.policy import Policy
 from toolkit.config import RunConfig
+from toolkit.finance import build_finance
 from toolkit.forecasts import build_forecasts
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
@@ -16,6 +17,7 @@ from toolkit.releases import gate_releases
 from toolkit.reports.audit import build_audit, complete_audit
 from toolkit.reports.documents import build_documents, gemeente_names
 from toolkit.reports.fairness import fairness_audit
+from toolkit.reports.finance_page import render_finance_page
 from toolkit.sources import load_indicators
 
 __all__ = ["RunResult", "run"]
@@ -32,7 +34,7 @@ class RunResult:
 
 
 def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
-    """Ingest -> panel -> profiles -> forecasts -> egress checks -> audit -> publish (atomic)."""
+    """Ingest -> panel -> profiles -> forecasts -> money -> egress checks -> audit -> publish (atomic)."""
     show = reporter()
     show.stage("reading the CBS indicators")
     frame = load_indicators(config.indicators, policy)
@@ -46,10 +48,13 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
     show.stage("5-year forecasts and backtest")
     forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
+    show.stage("money: spending, youth cluster and the shortfall ahead")
+    money = build_finance(panel.frame, list(panel.gemeenten), forecasts.table, gemeente_names(panel))
     tables = [
         egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),
         egress.Table("backtest.csv", forecasts.backtest),
+        egress.Table("finance.csv", money.table, withheld=("value", "lower", "upper")),
     ]
     if releases is not None:
         tables.append(egress.Table("releases.csv", releases.table, withheld=("value",), from_records=True,
@@ -59,13 +64,14 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     tables.append(egress.Table("fairness.csv", fairness.table))
     checks = egress.check_all(tables, policy)
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
-                "profiles": profiles.audit, "forecast": forecasts.audit}
+                "profiles": profiles.audit, "forecast": forecasts.audit, "money": money.audit}
     if releases is not None:
         sections["privacy"] = releases.audit
     show.stage("audit and report pages")
     audit = complete_audit(build_audit(config, policy, checks, sections), tables=tables, policy=policy,
                            fairness=fairness.audit, gemeente_name=", ".join(gemeente_names(panel).values()))
     documents = build_documents(audit, panel, profiles, forecasts, fairness.table, config.lang)
+    documents.append(render_finance_page(money, config.lang, audit["generated_at"], audit["versions"]["wijksignaal"]))
     show.stage("egress checks and writing the outputs")
     files = egress.publish(tables, documents, policy, out_dir)
     return RunResult(out_dir=out_dir, files=files, n_wijken=profiles.table.height,

@@ -13,7 +13,8 @@ SOURCES = sorted([*ROOT.glob("toolkit/**/*.py"), *ROOT.glob("ethics/**/*.py")])
 # that are not run outputs: the embedded-data build (make data), the ledger (SQLite), the SYNTHETIC demo
 # register, the data refresh (a user input file) and the demo-records command.
 WRITE_CALLS = {"write_csv", "write_parquet", "write_text", "write_bytes", "write_json", "write_ipc", "to_csv"}
-WRITERS_ALLOWED = {"ethics/egress.py", "toolkit/sources/build.py", "ethics/synthetic.py", "ethics/ledger.py",
+WRITERS_ALLOWED = {"ethics/egress.py", "toolkit/sources/build.py", "toolkit/finance/build.py", "ethics/synthetic.py",
+                   "ethics/ledger.py",
                    "toolkit/sources/live.py", "toolkit/cli/demo_records.py", "toolkit/cli/data.py"}
 
 

@@ -46,7 +46,7 @@ class Inputs:
 
 def price_expr(inp: Inputs) -> pl.Expr:
     years = (pl.col("year") - inp.price.price_year).cast(pl.Float64)
-    return inp.price.eur_per_client_year * inp.scenario.price_factor * (1 + inp.indexation / 100) ** years
+    return inp.price.eur_expr() * inp.scenario.price_factor * (1 + inp.indexation / 100) ** years
 
 
 def _thousands(expr: pl.Expr) -> pl.Expr:

@@ -32,7 +32,7 @@ from toolkit.forecasts._assemble import (
 )
 from toolkit.forecasts._backtest import Backtest, build_states, gemeente_errors, run_backtest
 from toolkit.forecasts._choice import Choice, option, wijk_error
-from toolkit.forecasts._costs import load_prices, released_price
+from toolkit.forecasts._costs import default_price, load_prices, released_price
 from toolkit.forecasts._growth_audit import growth_audit
 from toolkit.forecasts._intervals import Calibration, calibrate, rounding_sd
 from toolkit.forecasts._scenario import load_scenario
@@ -148,7 +148,7 @@ def _withhold(table: pl.DataFrame) -> pl.DataFrame:
 def _inputs(panel: Panel, policy: Policy, config: RunConfig, releases: Any) -> Inputs:
     prices = load_prices()
     scenario = load_scenario(config.scenario)
-    price = released_price(releases, panel.latest_year) or prices.default()
+    price = released_price(releases, panel.latest_year) or default_price(prices, panel.frame)
     idx = (
         prices.indexation_pct_per_year
         if scenario.indexation_pct_per_year is None
@@ -219,7 +219,7 @@ def _scenario_table(inp: Inputs, states: dict[int, pl.DataFrame], cals: tuple, p
     wijk_table = _wijk_table(inp, wijk, profiles)
     gem, nodes = gemeente_rows(inp, wijk_table.filter(pl.col("clients").is_not_null()), cal_g)
     extra = [pl.lit(scenario_label(inp.scenario.name, choice)).alias("scenario"),
-             pl.lit(inp.price.source).alias("price_source"), pl.lit(choice.name).alias("growth")]
+             inp.price.source_expr().alias("price_source"), pl.lit(choice.name).alias("growth")]
     table = pl.concat(
         [
             wijk_table.with_columns(

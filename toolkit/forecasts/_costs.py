@@ -1,8 +1,12 @@
 """Prices per client and year, each with its public source and year, and the price a run uses.
 
 configs/prices.toml holds one table per care type (`[prices.<care_type>]` with `eur_per_client_year`,
-`price_year`, `source`); open data give no mix of care types per wijk, so the configured price used for
-every wijk is `all_care_types`. When the run has records, the privacy gate's released cost per client
+`price_year`, `source`); open data give no mix of care types per wijk, so one price per client covers all
+care types. Without records the default is each gemeente's own price from real spending (CBS Iv3 2023 /
+CBS clients, `toolkit.finance.prices`; pluggable: `default_price(..., lookup=...)`). prices.toml overrides it
+for every gemeente when its `[prices.all_care_types]` says `override = true` (a file without the key
+overrides too; the shipped file says false and keeps that price for synthetic demo records only), and for
+one gemeente with `[gemeenten.GM0518]`. When the run has records, the privacy gate's released cost per client
 (`Releases.table`, measure `MEASURE_COST_PER_CLIENT`, care type `RELEASED_ALL` ("all") or, failing that, the
 client-weighted mean over the care types with measure `MEASURE_CLIENTS`) replaces it, and `price_source`
 says so. The released value carries DP noise: its `accuracy_95` becomes a relative price uncertainty
@@ -14,6 +18,7 @@ cost = clients x price x price_factor x (1 + indexation) ** (year - price_year),
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,7 @@ __all__ = [
     "MEASURE_COST_PER_CLIENT",
     "Price",
     "Prices",
+    "default_price",
     "load_prices",
     "released_price",
 ]
@@ -50,12 +56,27 @@ class Price:
     price_year: int
     source: str
     relative_sd: float = 0.0  # uncertainty of the price itself (DP noise of a released price)
+    by_gemeente: dict[str, tuple[float, str]] = field(default_factory=dict)  # code -> (eur, source)
 
     def __post_init__(self) -> None:
         if not self.eur_per_client_year > 0:
             raise ConfigError(f"The price per client must be positive. Got {self.eur_per_client_year}.")
         if not self.source.strip():
             raise ConfigError("Every price must name its public source and year ('source' is empty).")
+
+    def eur_expr(self) -> pl.Expr:
+        """The price per client of each row's `gemeente_code` (the scalar where no gemeente price exists)."""
+        if not self.by_gemeente:
+            return pl.lit(self.eur_per_client_year)
+        return pl.col("gemeente_code").replace_strict({k: v[0] for k, v in self.by_gemeente.items()},
+                                                      default=self.eur_per_client_year, return_dtype=pl.Float64)
+
+    def source_expr(self) -> pl.Expr:
+        """The source of each row's price, as `eur_expr` chooses it."""
+        if not self.by_gemeente:
+            return pl.lit(self.source)
+        return pl.col("gemeente_code").replace_strict({k: v[1] for k, v in self.by_gemeente.items()},
+                                                      default=self.source, return_dtype=pl.String)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +88,8 @@ class Prices:
     indexation_source: str = ""
     file: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    override: bool = True  # [prices.all_care_types] replaces every gemeente's own price
+    gemeenten: dict[str, Price] = field(default_factory=dict)  # [gemeenten.GMxxxx] overrides
 
     def default(self) -> Price:
         """The price used for forecast euros from open data (all care types)."""
@@ -102,7 +125,33 @@ def load_prices(path: Path | None = None) -> Prices:
         float(idx.get("pct_per_year", 0.0)),
         str(idx.get("source", "")),
         str(file),
+        override=bool(tables[ALL_CARE_TYPES].get("override", True)),
+        gemeenten={code: _price(file, code, t) for code, t in raw.get("gemeenten", {}).items()},
     )
+
+
+GemeentePrices = Callable[[pl.DataFrame], tuple[dict[str, tuple[float, str]], float, int, str] | None]
+
+
+def _iv3_prices(panel_frame: pl.DataFrame) -> tuple[dict[str, tuple[float, str]], float, int, str] | None:
+    from toolkit.finance import forecast_prices
+
+    return forecast_prices(panel_frame)
+
+
+def default_price(prices: Prices, panel_frame: pl.DataFrame, lookup: GemeentePrices | None = None) -> Price:
+    """The price without records: prices.toml when it overrides, else each gemeente's own (see module doc).
+
+    When the lookup has nothing (a panel without client counts), the prices.toml price is used.
+    """
+    found = None if prices.override else (lookup or _iv3_prices)(panel_frame)
+    if found is None:
+        return prices.default()
+    by_gemeente, national, year, source = found
+    by_gemeente = dict(by_gemeente)
+    for code, p in prices.gemeenten.items():
+        by_gemeente[code] = (p.eur_per_client_year, f"{p.source} (prices.toml override, price year {p.price_year})")
+    return Price(national, year, source, by_gemeente=by_gemeente)
 
 
 def released_price(releases: Any, year: int) -> Price | None:

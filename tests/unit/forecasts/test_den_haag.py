@@ -98,9 +98,9 @@ def test_gemeente_interval_is_not_the_sum_of_wijk_bounds(den_haag):
 
 def test_price_and_its_source_are_named(den_haag):
     t = den_haag.primary
-    assert t["price_source"].str.contains("83454NED").all()
+    assert t["price_source"].str.contains("Iv3 2023").all()  # Den Haag's own cost per client (toolkit/finance)
     price = den_haag.audit["price"]
-    assert price["price_year"] == 2021 and "83454NED" in price["source"]
+    assert price["price_year"] == 2023 and "Iv3" in price["source"]
 
 
 def test_growth_and_region_errors_for_the_other_stages(den_haag):

@@ -47,7 +47,8 @@ def test_indexation_compounds_from_the_price_year(den_haag, panel_frame, policy,
     path = _write(tmp_path, '[scenario]\nname = "index"\n[indexation]\npct_per_year = 3.0\n')
     base, new = _ok(den_haag), _ok(run_forecast(panel_frame, policy, scenario=path))
     g = new.filter(pl.col("level") == "gemeente")
-    expected = base.filter(pl.col("level") == "gemeente")["cost_eur"] * 1.03 ** (g["year"] - 2021).cast(
+    price_year = den_haag.audit["price"]["price_year"]
+    expected = base.filter(pl.col("level") == "gemeente")["cost_eur"] * 1.03 ** (g["year"] - price_year).cast(
         pl.Float64
     )
     assert ((g["cost_eur"] / expected - 1).abs() < 0.001).all()
