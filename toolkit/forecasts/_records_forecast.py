@@ -19,8 +19,9 @@ types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region
   client of that care type over the register's last PRICE_YEARS years (one value for the whole gemeente,
   where the noise is small; years inverse-variance weighted by their known noise, each indexed to the
   latest year), indexed onwards as the prices file says. When that price's relative sd is above the
-  policy's `max_price_relative_sd`, or it is withheld, the public price (configs/prices.toml, per care type
-  or all_care_types) is used instead; `price_source` and `flag` say so. Euros of "all": the region's
+  policy's `max_price_relative_sd`, or it is withheld, the public price is used instead (configs/prices.toml
+  [prices.<care_type>] when it exists, else the gemeente's own price from CBS Iv3 spending, else
+  all_care_types); `price_source` and `flag` say so. Euros of "all": the region's
   children x the sum over care types of (its share of that care type over the released years x that type's
   price). Euro bounds add the price's (and the share's) own uncertainty in quadrature.
 Forecasts start the year after the register's latest released year. Nothing here reads records.
@@ -33,7 +34,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from toolkit.forecasts._costs import ALL_CARE_TYPES, Prices
+from toolkit.forecasts._costs import ALL_CARE_TYPES, Price, Prices
 
 __all__ = ["records_forecast", "fit_series", "RECORDS_GROWTH", "CARE_TYPES_ALL"]
 
@@ -232,8 +233,8 @@ def _error_variance(bt: pl.DataFrame, horizon: int) -> dict[tuple[str, str, int]
 PRICE_YEARS = 3  # the released cost per client is pooled over the register's last years (prices move slowly)
 
 
-def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
-            indexation_pct: float = 0.0) -> dict[str, tuple[float, int, float, str, str]]:
+def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, indexation_pct: float = 0.0,
+            public_all: Price | None = None) -> dict[str, tuple[float, int, float, str, str]]:
     """Per care type: (eur per client, price year, relative sd, price_source, flag). The released cost per
     client of the last PRICE_YEARS years, each brought to `latest` by the indexation, inverse-variance
     weighted by its known noise; the public price when that is noisier than `limit` (or withheld)."""
@@ -243,7 +244,7 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
     out = {}
     for care in CARE_TYPES_ALL:
         rows = cost.filter(pl.col("care_type") == care)
-        public = prices.by_care_type.get(care, prices.by_care_type[ALL_CARE_TYPES])
+        public = prices.by_care_type.get(care) or public_all or prices.by_care_type[ALL_CARE_TYPES]
         if not rows.is_empty():
             factor = (1 + indexation_pct / 100) ** (latest - rows["year"].to_numpy())
             v = rows["value"].to_numpy() * factor
@@ -265,10 +266,13 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float,
 
 def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct: float, horizon: int,
                      wijk_status: dict[str, str] | None = None, *, price_factor: float = 1.0,
-                     options: list[dict[str, Any]] | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
+                     options: list[dict[str, Any]] | None = None, public_all: Price | None = None,
+                     ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """forecast.csv rows per region and care type from the released series, and the audit section.
     `options` (the audit's `options_chosen` of another run) fixes half-life and damping instead of the
-    backtest's choice, so two series can be compared under one method (bench)."""
+    backtest's choice, so two series can be compared under one method (bench). `public_all`: the public
+    price of all care types for this gemeente (its own from CBS Iv3 spending, `_costs.default_price`), used
+    for a care type without its own [prices.<care_type>] table when the released price is too noisy."""
     table = releases.table
     series = _series(table)
     years = sorted(int(y) for y in series["year"].unique())
@@ -293,7 +297,7 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         sd_log=pl.max_horizontal("v", pl.col("v").first().over("region_code", "care_type") * pl.col("horizon"))
         .sqrt()
     )
-    price = _prices(table, latest, prices, limit, indexation_pct)
+    price = _prices(table, latest, prices, limit, indexation_pct, public_all)
     p = pl.DataFrame(
         [{"care_type": c, "eur": v[0], "price_year": v[1], "price_rel_sd": v[2], "price_source": v[3],
           "flag": v[4]} for c, v in price.items()]
@@ -441,13 +445,18 @@ def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any) ->
     """forecast.csv with the register's rows per care type added (column care_type; empty on the rows from
     open data) and the audit section "records"; `inp` is the forecast's `Inputs` (policy, horizon, scenario)."""
     from toolkit.forecasts._build import EXTRA_COLUMNS, FORECAST_COLUMNS, WITHHELD
-    from toolkit.forecasts._costs import load_prices
+    from toolkit.forecasts._costs import default_price, load_prices
 
     prof = getattr(profiles, "table", None)
     small = {} if prof is None else dict(prof.filter(pl.col("status") == "too_small").select(
         "region_code", "status").iter_rows())
-    rows, audit = records_forecast(releases, inp.policy, load_prices(), inp.indexation, inp.horizon, small,
-                                   price_factor=inp.scenario.price_factor)
+    prices = load_prices()
+    public = default_price(prices, inp.panel.frame)
+    gemeente = inp.panel.gemeenten[0]
+    eur, source = public.by_gemeente.get(gemeente, (public.eur_per_client_year, public.source))
+    own = Price(eur, public.price_year, source)
+    rows, audit = records_forecast(releases, inp.policy, prices, inp.indexation, inp.horizon, small,
+                                   price_factor=inp.scenario.price_factor, public_all=own)
     label = f"{inp.scenario.name}; register trend per care type"
     rows = rows.with_columns(scenario=pl.lit(label), flag=pl.col("flag").fill_null(""))
     ok = pl.col("status") == "ok"
