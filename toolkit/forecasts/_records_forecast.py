@@ -234,7 +234,8 @@ PRICE_YEARS = 3  # the released cost per client is pooled over the register's la
 
 
 def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, indexation_pct: float = 0.0,
-            public_all: Price | None = None) -> dict[str, tuple[float, int, float, str, str]]:
+            public_all: Price | None = None, types_per_child: float = 1.0,
+            ) -> dict[str, tuple[float, int, float, str, str]]:
     """Per care type: (eur per client, price year, relative sd, price_source, flag). The released cost per
     client of the last PRICE_YEARS years, each brought to `latest` by the indexation, inverse-variance
     weighted by its known noise; the public price when that is noisier than `limit` (or withheld)."""
@@ -260,8 +261,23 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, inde
             flag = FLAG_FALLBACK.format(sd=rel, limit=limit)
         else:
             flag = "price_fallback: released cost per client withheld; public price used"
+        if care != "all" and care not in prices.by_care_type and types_per_child > 1:
+            # a price per child of all care types, and a child can be in several care types at once
+            out[care] = (public.eur_per_client_year / types_per_child, public.price_year, 0.0,
+                         f"public price per child of all care types / {types_per_child:.2f} care types per child "
+                         f"(the gemeente's released mix): {public.source[:80]}", flag)
+            continue
         out[care] = (public.eur_per_client_year, public.price_year, 0.0, f"public price: {public.source[:80]}", flag)
     return out
+
+
+def _types_per_child(series: pl.DataFrame, latest: int) -> float:
+    """The gemeente's children in care per care type summed over the care types / its children of all types
+    (latest released year); 1 when unknown."""
+    gem = series.filter(pl.col("level") == "gemeente", pl.col("year") == latest, pl.col("status") == "ok")
+    total = gem.filter(pl.col("care_type") == "all")["value"]
+    summed = gem.filter(pl.col("care_type") != "all")["value"].sum()
+    return float(summed / total[0]) if len(total) and total[0] and summed else 1.0
 
 
 def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct: float, horizon: int,
@@ -297,7 +313,7 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         sd_log=pl.max_horizontal("v", pl.col("v").first().over("region_code", "care_type") * pl.col("horizon"))
         .sqrt()
     )
-    price = _prices(table, latest, prices, limit, indexation_pct, public_all)
+    price = _prices(table, latest, prices, limit, indexation_pct, public_all, _types_per_child(series, latest))
     p = pl.DataFrame(
         [{"care_type": c, "eur": v[0], "price_year": v[1], "price_rel_sd": v[2], "price_source": v[3],
           "flag": v[4]} for c, v in price.items()]
@@ -337,19 +353,30 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
 
 
 def _mix(series: pl.DataFrame, latest: int) -> pl.DataFrame:
-    """Per wijk and care type: its share of the wijk's children over all released years (sums of the ok
-    cells, so the noise of one year averages out) and the sd of that share from the known noise; a care type
-    without released cells in the wijk takes the gemeente's share (sd 0)."""
-    ok = series.filter(pl.col("status") == "ok", pl.col("year") <= latest)
-    alls = ok.filter(pl.col("care_type") == "all").select("region_code", "year", n_all="value")
-    types = ok.filter(pl.col("care_type") != "all").join(alls, on=["region_code", "year"], how="inner")
+    """Per wijk and care type: its share of the wijk's children over the released years (sums of the cells,
+    so the noise of one year averages out) with the sd from the known noise, shrunk to the gemeente's share
+    (empirical Bayes, as the slopes). A wijk with a withheld cell of that type in any year takes the
+    gemeente's share: the cells that pass the CBS rule are the ones whose noise went up, so their sum would
+    overstate a small care type."""
+    rows = series.filter(pl.col("year") <= latest)
+    alls = rows.filter(pl.col("care_type") == "all", pl.col("status") == "ok").select("region_code", "year",
+                                                                                    n_all="value")
+    types = rows.filter(pl.col("care_type") != "all").join(alls, on=["region_code", "year"], how="inner")
     mix = types.group_by("region_code", "level", "care_type").agg(
         share=pl.col("value").sum() / pl.col("n_all").sum(),
         share_sd=(pl.col("sd") ** 2).sum().sqrt() / pl.col("n_all").sum(),
+        complete=(pl.col("status") == "ok").all(),
     )
     gem = mix.filter(pl.col("level") == "gemeente").select("care_type", gem_share="share")
+    own = mix.filter(pl.col("level") == "wijk", pl.col("complete"))
+    tau2 = own.group_by("care_type").agg(
+        tau2=(pl.col("share").var() - (pl.col("share_sd") ** 2).mean()).clip(lower_bound=0.0).fill_null(0.0))
+    w = (pl.col("tau2") / (pl.col("tau2") + pl.col("share_sd") ** 2)).fill_nan(0.0)
+    shrunk = own.join(gem, on="care_type").join(tau2, on="care_type").select(
+        "region_code", "care_type", share=w * pl.col("share") + (1 - w) * pl.col("gem_share"),
+        share_sd=w * pl.col("share_sd"))
     wijken = alls.select("region_code").unique().join(gem, how="cross")
-    return wijken.join(mix.drop("level"), on=["region_code", "care_type"], how="left").select(
+    return wijken.join(shrunk, on=["region_code", "care_type"], how="left").select(
         "region_code", "care_type", share=pl.coalesce("share", "gem_share"), share_sd=pl.col("share_sd").fill_null(0.0)
     )
 
