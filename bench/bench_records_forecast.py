@@ -126,7 +126,7 @@ def main() -> None:
             h = int(r["horizon"].max())
             return r.filter(pl.col("level") == "wijk", pl.col("care_type") == care, pl.col("horizon") == h,
                             pl.col("status") == "ok", pl.col("clients").is_not_null()).select(
-                "region_code", g=pl.col("clients") / pl.col("clients0"))
+                "region_code", g=pl.col("slope_used"))  # the ranking's order (audit ranking_by_growth)
 
         print("2. Spearman of wijk rankings by forecast growth to 2030, released vs true series:")
         for care in CARE_TYPES_ALL:

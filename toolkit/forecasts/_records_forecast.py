@@ -437,8 +437,10 @@ def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit:
             growth_pct=((pl.col("clients") / pl.col("clients0") - 1) * 100).round(1),
             growth_lower_pct=((pl.col("clients_lower") / pl.col("clients0") - 1) * 100).round(1),
             growth_upper_pct=((pl.col("clients_upper") / pl.col("clients0") - 1) * 100).round(1),
-        ).sort("growth_pct", descending=True)
+            trend_pct_per_year=((pl.col("slope_used").exp() - 1) * 100).round(2),
+        ).sort("trend_pct_per_year", "growth_pct", descending=True)
         ranking[care] = part.select("region_code", "growth_pct", "growth_lower_pct", "growth_upper_pct",
+                                    "trend_pct_per_year",
                                     clients_latest=pl.col("clients0").round(0).cast(pl.Int64),
                                     clients_last_year="clients").to_dicts()
     gem_bt = _backtest_scores(bt)
@@ -448,7 +450,9 @@ def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit:
                   "intervals from the rolling-origin backtest minus the known noise of the target",
         "register_latest_year": latest,
         "first_forecast_year": latest + 1,
-        "ranking_by_growth": {"to_year": latest + horizon, "interval": "80%", "by_care_type": ranking},
+        "ranking_by_growth": {"to_year": latest + horizon, "interval": "80%", "by_care_type": ranking,
+                              "order": "by the wijk's (shrunk) trend per year, then growth to the last year: the "
+                                       "same order as growth whenever the trend is not damped to nothing"},
         "prices": {c: {"eur_per_client_year": round(v[0]), "price_year": v[1], "relative_sd": round(v[2], 3),
                        "price_source": v[3], "flag": v[4]} for c, v in price.items()},
         "max_price_relative_sd": limit,
