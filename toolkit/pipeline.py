@@ -10,6 +10,7 @@ from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.finance import build_finance
 from toolkit.forecasts import build_forecasts
+from toolkit.forecasts._records_forecast import totals_only
 from toolkit.panel import build_panel
 from toolkit.profiles import build_profiles
 from toolkit.progress import reporter
@@ -49,7 +50,7 @@ def run(config: RunConfig, policy: Policy, out_dir: Path) -> RunResult:
     show.stage("5-year forecasts and backtest")
     forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
     show.stage("money: spending, youth cluster and the shortfall ahead")
-    money = build_finance(panel.frame, list(panel.gemeenten), forecasts.table, gemeente_names(panel))
+    money = build_finance(panel.frame, list(panel.gemeenten), totals_only(forecasts.table), gemeente_names(panel))
     tables = [
         egress.Table("profiles.csv", profiles.table, withheld=profiles.withheld),
         egress.Table("forecast.csv", forecasts.table, withheld=forecasts.withheld),

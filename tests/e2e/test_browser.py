@@ -43,14 +43,15 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def out_dir(tmp_path_factory) -> Path:
-    """A real run for 's-Gravenhage (GM0518) with the default config and policy."""
+    """A real run for 's-Gravenhage (GM0518) with the default config and policy and the SYNTHETIC demo
+    register (so the DEMO banner, the privacy section and the euros are on the pages)."""
     from ethics.policy import load_policy
     from toolkit.config import load_run_config
     from toolkit.pipeline import run
 
-    out = tmp_path_factory.mktemp("browser") / "out"
-    run(load_run_config(), load_policy(), out)
-    return out
+    base = tmp_path_factory.mktemp("browser")
+    run(load_run_config(None, demo_records=True, ledger=base / "ledger.sqlite"), load_policy(), base / "out")
+    return base / "out"
 
 
 def _browse(chromium: Path, page: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -123,3 +124,40 @@ def test_page_prints_to_pdf(chromium, out_dir, tmp_path, name):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 50_000
     assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2
+
+
+def _pdf_pages(data: bytes) -> list[bytes]:
+    return re.findall(rb"/Type\s*/Page[^s].{0,400}", data, re.S)
+
+
+@pytest.mark.parametrize(("name", "max_pages"), [("audit_report.html", 19), ("wijkprofielen.html", 30)])
+def test_print_is_a4_and_short_enough(chromium, out_dir, tmp_path, name, max_pages):
+    """Print to PDF as an ethical officer would: A4 pages (595 x 842 pt), Den Haag's audit under 20 pages,
+    the wijk cards two per page (44 wijken, maps and the overview: at most 30 pages)."""
+    pdf = tmp_path / name.replace(".html", ".pdf")
+    _browse(chromium, out_dir / name, tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    data = pdf.read_bytes()
+    pages = _pdf_pages(data)
+    assert 2 <= len(pages) <= max_pages, f"{name}: {len(pages)} pages"
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2 for w, h in boxes), boxes[:2]
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_demo_banner_is_on_top_on_desktop_and_phone(chromium, out_dir, tmp_path, name, width):
+    """The SYNTHETIC warning is the first thing on the screen (its yellow band at the top), and on a phone
+    the page is not blank."""
+    from PIL import Image
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"{name.replace('.html', '')}-{width}.png"
+    _browse(chromium, out_dir / name, tmp_path, f"--window-size={width},1400", f"--screenshot={shot}")
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        top = rgb.crop((0, 0, width, 60))
+        yellow = sum(n for n, (r, g, b) in top.getcolors(maxcolors=1 << 20) or []
+                     if r > 240 and 230 < g < 250 and 190 < b < 215)
+        colours = len(rgb.getcolors(maxcolors=1 << 20) or [])
+    assert yellow > width * 10, f"{name} at {width}px: no DEMO band at the top"
+    assert colours > 100

@@ -497,3 +497,11 @@ def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any) ->
     rows = rows.select([pl.col(c) if c in rows.columns else pl.lit(None).alias(c) for c in columns] + ["care_type"])
     out = pl.concat([table.with_columns(care_type=pl.lit(None, pl.String)), rows], how="diagonal_relaxed")
     return out, audit
+
+
+def totals_only(table: pl.DataFrame) -> pl.DataFrame:
+    """forecast.csv without the register's rows of single care types (keeps the open-data rows and the
+    register's "all"), for consumers that read one total per scenario and year (the finance page)."""
+    if "care_type" not in table.columns:
+        return table
+    return table.filter(pl.col("care_type").is_null() | (pl.col("care_type") == "all"))

@@ -68,7 +68,7 @@ TEXT = {
         "per gezin is niet nodig voor planning en raakt de privacy en gelijke behandeling van inwoners. "
         "Het model gebruikt geen migratieachtergrond; die wordt alleen gebruikt om te toetsen of fouten en "
         "selectie ongelijk over soorten wijken vallen. Eigen registraties van de gemeente worden alleen "
-        "met differentiele privacy en de CBS-afrondingsregels samengevat; kleine aantallen worden "
+        "met differentiële privacy en de CBS-afrondingsregels samengevat; kleine aantallen worden "
         "afgeschermd. Alternatief zonder algoritme (plannen op gemeenteniveau) is te grof om preventie per "
         "wijk te richten."
     ),
@@ -81,7 +81,7 @@ TEXT = {
     ),
     "risicobeheer": (
         "Privacy: geen directe identificerende gegevens; eigen registratie alleen via de privacypoort "
-        "(differentiele privacy, privacybudget in een logboek met hashketen, CBS-regels); elke uitvoer "
+        "(differentiële privacy, privacybudget in een logboek met hashketen, CBS-regels); elke uitvoer "
         "wordt gecontroleerd voordat hij wordt geschreven ({egress} controles in deze run, alle geslaagd). "
         "Eerlijkheid: fouten en selectie worden vergeleken over inkomensgroepen, migratieachtergrond, "
         "stedelijkheid en grootte van wijken; uitkomst in deze run: {fair_pass} in orde, {fair_flag} "
@@ -106,13 +106,13 @@ TEXT = {
         "kruistabel IAMA/DPIA in het auditrapport)."
     ),
     "gegevens": (
-        "Open gegevens van het CBS (CC BY 4.0, Bron: CBS): Kerncijfers wijken en buurten 2018-2022, "
+        "Open gegevens van het CBS (CC BY 4.0, Bron: CBS): Kerncijfers wijken en buurten 2018-2022 en 2024, "
         "Jeugdzorg; wijken en buurten 2021 en 2022, Indicatoren jeugdzorg; gemeenten 2022, en de wijk- en "
         "buurtkaart 2024 (CBS, Kadaster/PDOK). {records}"
     ),
     "link_gegevensbron": "https://opendata.cbs.nl/statline/",
-    "titel_gegevensbron": "CBS Kerncijfers wijken en buurten; CBS Jeugdzorg; wijken en buurten (85075NED, "
-    "85335NED); CBS wijk- en buurtkaart 2024",
+    "titel_gegevensbron": "CBS Kerncijfers wijken en buurten (2024: 85984NED); CBS Jeugdzorg; wijken en buurten "
+    "(85075NED, 85335NED); CBS wijk- en buurtkaart 2024",
     "technische_werking": (
         "Profiel: per wijk de percentielen van open signalen en een verwacht percentage jongeren met "
         "jeugdzorg uit een model over alle Nederlandse wijken, getoetst buiten de trainingsgegevens. "
@@ -122,7 +122,7 @@ TEXT = {
     "leverancier": "Eigen ontwikkeling met open-source software wijksignaal {version}",
     "taal": "nld",
     "schema": "1.0.0",
-    "zoektermen": "jeugdzorg, jeugdhulp, preventie, wijken, voorspelling, kosten, differentiele privacy",
+    "zoektermen": "jeugdzorg, jeugdhulp, preventie, wijken, voorspelling, kosten, differentiële privacy",
 }
 
 CATEGORY_REASONING = (

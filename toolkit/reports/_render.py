@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from toolkit.reports.i18n import fmt_eur, fmt_num, fmt_pct, translator
+from toolkit.reports.i18n import fmt_eur, fmt_num, fmt_pct, texts, translator
 
 __all__ = ["TEMPLATES", "render"]
 
@@ -36,5 +36,6 @@ def render(template: str, lang: str, **context: Any) -> str:
         "num": lambda v, d=0: fmt_num(v, d, lang),
         "pct": lambda v, d=1: fmt_pct(v, d, lang),
         "eur": lambda v: fmt_eur(v, lang),
+        "known_keys": frozenset(texts()),
     }
     return env.get_template(template).render(**helpers, **context)

@@ -12,6 +12,7 @@ from toolkit.reports.maps import (
     GROWTH_PALETTE,
     NODATA_FILL,
     RISK_PALETTE,
+    UNSURE_FILL,
     WATER_FILL,
     Shade,
     choropleth,
@@ -25,7 +26,7 @@ GROWTH_BREAKS = (-10.0, -2.0, 2.0, 10.0)
 
 
 def _legend(
-    t: Any, lang: str, breaks: tuple[float, ...], palette: tuple[str, ...], unit: str
+    t: Any, lang: str, breaks: tuple[float, ...], palette: tuple[str, ...], unit: str, unsure: bool = False
 ) -> list[dict[str, Any]]:
     edges = ["", *(fmt_num(b, 0, lang) for b in breaks), ""]
     items = []
@@ -35,6 +36,8 @@ def _legend(
             f"< {hi}{unit}" if not lo else f"\u2265 {lo}{unit}" if not hi else f"{lo} {t('to')} {hi}{unit}"
         )
         items.append({"fill": colour, "label": label, "hatched": False})
+    if unsure:
+        items.append({"fill": "", "label": t("map.uncertain"), "hatched": False, "unsure": True})
     return [
         *items,
         {"fill": "", "label": t("withheld"), "hatched": True},
@@ -57,6 +60,8 @@ def _shades(
         if status != "ok" or value is None:
             label = t("status." + status) if status in ("secret", "too_small") else t("withheld")
             out[r["region_code"]] = Shade("url(#hatch)", label)
+        elif r.get("certain") is False:
+            out[r["region_code"]] = Shade(UNSURE_FILL, f"{fmt(value)}, {t('map.uncertain')}")
         else:
             out[r["region_code"]] = Shade(classify(value, breaks, palette), fmt(value))
     return out
@@ -95,7 +100,7 @@ def gemeente_maps(
         {
             "id": f"map-{kind}-{gm}",
             "title": title,
-            "legend": _legend(t, lang, breaks, pal, unit),
+            "legend": _legend(t, lang, breaks, pal, unit, unsure=kind == "growth"),
             "svg": choropleth(geo, {**water, **shades}, f"map-{kind}-{gm}", title, t("map.hint"), nodata),
         }
         for kind, title, shades, breaks, pal, unit in specs

@@ -105,6 +105,7 @@ def complete_audit(audit: dict[str, Any], *, tables: list[Table], policy: Policy
     """Add fairness, register draft, IAMA/DPIA crosswalk and human oversight; ensure disclosure and model."""
     from toolkit.reports.crosswalk import build_crosswalk
     from toolkit.reports.register import build_register, human_oversight
+    from toolkit.reports.verdict import build_verdict
 
     out = {k: v for k, v in audit.items() if k != "versions"}
     out.setdefault("privacy", {"records_used": False,
@@ -116,7 +117,8 @@ def complete_audit(audit: dict[str, Any], *, tables: list[Table], policy: Policy
     out["iama_dpia_crosswalk"] = build_crosswalk(out)
     out["human_oversight"] = human_oversight()
     out["versions"] = audit.get("versions", package_versions())
-    return out
+    verdict = build_verdict(out)
+    return {"generated_at": out.pop("generated_at", ""), "verdict": verdict, **out}
 
 
 def to_json(audit: dict[str, Any]) -> str:

@@ -12,27 +12,36 @@ from typing import Any
 
 import polars as pl
 
+from toolkit.reports._audit_views import (
+    basename,
+    egress_rows,
+    fmt_frac,
+    input_rows,
+    model_view,
+    privacy_view,
+    source_label,
+)
 from toolkit.reports._render import render
 from toolkit.reports.audit import records_used
 from toolkit.reports.charts import ci_bars
 from toolkit.reports.i18n import fmt_num, translator
+from toolkit.reports.verdict import MODEL_PASS_RATIO
 
 __all__ = ["render_audit_report", "summary"]
 
 _PCT_METRICS = ("selection_rate", "selection_rate_youth", "withheld_share")
 
 
-MODEL_PASS_RATIO = 0.95  # the model must beat carrying the last value forward by at least 5% at horizon 1
 
 
 def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
+    """The summary row of fairness, in line with the policy in force: a fail only blocks under on_fail = block,
+    so under `flag` the row says 'aandacht' (the run went on) and names the groups beyond the fail limit."""
     fair = audit.get("fairness", {})
-    counts = fair.get("counts", {})
+    counts, on_fail = fair.get("counts", {}), fair.get("limits", {}).get("on_fail", "flag")
     text = t("sum.fairness", p=counts.get("pass", 0), f=counts.get("flag", 0), x=counts.get("fail", 0))
     if counts.get("fail"):
-        blocking = set(fair.get("limits", {}).get("blocking_metrics", []))
-        n = sum(r["verdict"] == "fail" and r["metric"] in blocking for r in fair.get("not_pass", []))
-        text += " " + t("sum.blocking", n=n)
+        text += " " + t("sum.policy_block" if on_fail == "block" else "sum.policy_flag")
     worst = sorted(fair.get("not_pass", []), key=lambda r: r["verdict"] != "fail")[:3]
     if worst:
         items = [f"{t('verdict.' + r['verdict'])}: {t('metric.' + r['metric'])} "
@@ -42,7 +51,8 @@ def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
     missing = sorted(expected - set(fair.get("metrics", [])))
     if missing:
         text += " " + t("sum.not_measured", metrics=", ".join(t("metric." + m) for m in missing))
-    return fair.get("verdict", "pass"), text
+    verdict = fair.get("verdict", "pass")
+    return ("flag" if verdict == "fail" and on_fail != "block" else verdict), text
 
 
 def _model_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
@@ -54,15 +64,15 @@ def _model_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
     return verdict, text if verdict == "pass" else f"{text} {t('sum.model_weak')}"
 
 
-def _privacy_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
+def _privacy_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
     if not records_used(audit):
         return "info", t("sum.privacy_none")
     privacy = audit["privacy"]
     after = privacy.get("ledger", {}).get("after", [])
     remaining = min((Fraction(s["remaining"]) for s in after), default=None)
-    return "pass", t("sum.privacy_used", eps=privacy.get("epsilon_per_release", "?"),
-                     total=privacy.get("total_epsilon_per_dataset_and_year", "?"),
-                     remaining="?" if remaining is None else str(remaining),
+    return "pass", t("sum.privacy_used", eps=fmt_frac(privacy.get("epsilon_per_release", "?"), lang),
+                     total=fmt_frac(privacy.get("total_epsilon_per_dataset_and_year", "?"), lang),
+                     remaining="?" if remaining is None else fmt_frac(remaining, lang),
                      synthetic=t("sum.synthetic") if privacy.get("synthetic") else "")
 
 
@@ -73,7 +83,7 @@ def summary(audit: dict[str, Any], lang: str) -> list[dict[str, str]]:
     withheld = sum(v for tab in tables for k, v in tab.items() if k in ("secret", "too_small"))
     walk = [c["status"] for c in audit.get("iama_dpia_crosswalk", [])]
     confirm = sum(f["source"] == "to_confirm" for f in audit.get("register", {}).get("fields", []))
-    rows = [("privacy", *_privacy_line(audit, t)),
+    rows = [("privacy", *_privacy_line(audit, t, lang)),
             ("disclosure", "pass", t("sum.disclosure", n=withheld)),
             ("egress", "pass", t("sum.egress", n=len(audit.get("egress", [])))),
             ("model", *_model_line(audit, t, lang)),
@@ -126,6 +136,57 @@ def _fairness_blocks(table: pl.DataFrame, audit: dict[str, Any], lang: str) -> l
     return blocks
 
 
+_RANK = {"pass": 0, "flag": 1, "fail": 2}
+
+
+def _backtest_rows(backtest: pl.DataFrame) -> list[dict[str, Any]]:
+    """The backtest over all origins together (one row per level, model and horizon), wijk level first."""
+    if "origin" in backtest.columns:
+        backtest = backtest.filter(pl.col("origin").cast(pl.String) == "all")
+    if "level" in backtest.columns:
+        backtest = backtest.sort(pl.col("level") != "wijk", "level", maintain_order=True)
+    return backtest.to_dicts()
+
+
+def fairness_matrix(table: pl.DataFrame, t: Any) -> dict[str, Any]:
+    """Metric x grouping on one screen: the worst verdict over the groups of each cell and how many groups
+    had it; empty cells where a metric was not measured for a grouping."""
+    groupings = table["grouping"].unique(maintain_order=True).to_list() if table.height else []
+    rows = []
+    for metric in (table["metric"].unique(maintain_order=True).to_list() if table.height else []):
+        cells = []
+        for grouping in groupings:
+            part = table.filter(pl.col("metric") == metric, pl.col("grouping") == grouping)
+            verdicts = part["verdict"].to_list()
+            worst = max(verdicts, key=lambda v: _RANK.get(v, 0)) if verdicts else None
+            cells.append({"verdict": worst, "n": verdicts.count(worst) if worst else 0, "of": len(verdicts)})
+        rows.append({"metric": metric, "title": t("metric." + metric), "cells": cells})
+    return {"groupings": [{"key": g, "title": t("short." + g)} for g in groupings], "rows": rows}
+
+
+def findings(audit: dict[str, Any], lang: str, limit: int = 3) -> list[str]:
+    """The few groups that deviate most, in words: fail before flag, then by distance from all wijken."""
+    t = translator(lang)
+    fair = audit.get("fairness", {})
+    overall = fair.get("overall", {})
+
+    def gap(r: dict[str, Any]) -> float:
+        ref = overall.get(r["metric"], {}).get(r["grouping"]) or 0.0
+        return abs((r.get("value") or 0.0) - ref) / (abs(ref) or 1.0)
+
+    rows = sorted(fair.get("not_pass", []), key=lambda r: (-_RANK.get(r["verdict"], 0), -gap(r)))[:limit]
+    out = []
+    for r in rows:
+        scale = 100.0 if r["metric"] in _PCT_METRICS else 1.0
+        unit, digits = ("%", 0) if scale == 100 else ("", 2)
+        ref = overall.get(r["metric"], {}).get(r["grouping"])
+        out.append(t("fair.finding", verdict=t("verdict." + r["verdict"]), metric=t("metric." + r["metric"]).lower(),
+                     group=t("group." + r["group"]), grouping=t("short." + r["grouping"]),
+                     value=fmt_num((r.get("value") or 0) * scale, digits, lang) + unit,
+                     ref=fmt_num((ref or 0) * scale, digits, lang) + unit))
+    return out
+
+
 def render_audit_report(
     audit: dict[str, Any],
     fairness: pl.DataFrame,
@@ -135,6 +196,7 @@ def render_audit_report(
     scope_name: str = "",
 ) -> str:
     """The whole audit report page."""
+    t = translator(lang)
     sources = []
     if provenance is not None and not provenance.is_empty():
         sources = (
@@ -143,15 +205,26 @@ def render_audit_report(
             .sort("source")
             .to_dicts()
         )
+        sources = [{**s, "source": source_label(s["source"], lang)} for s in sources]
+    used = records_used(audit)
     return render(
         "audit_report.html.j2",
         lang,
         audit=audit,
         summary=summary(audit, lang),
+        verdict=audit.get("verdict") or {},
         fairness=_fairness_blocks(fairness, audit, lang),
-        backtest=backtest.to_dicts(),
+        matrix=fairness_matrix(fairness, t),
+        findings=findings(audit, lang),
+        privacy=privacy_view(audit, t, lang) if used else None,
+        model=model_view(audit, t, lang),
+        egress=egress_rows(audit, t),
+        inputs=input_rows(audit, t),
+        basename=basename,
+        backtest=_backtest_rows(backtest),
         scope_name=scope_name,
-        records_used=records_used(audit),
+        records_used=used,
+        synthetic=bool((audit.get("privacy") or {}).get("synthetic")),
         sources=sources,
         generated_at=audit.get("generated_at", ""),
         version=audit.get("versions", {}).get("wijksignaal", ""),

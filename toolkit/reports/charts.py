@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-__all__ = ["VERDICT_COLOURS", "fan_chart", "ci_bars", "rate_bars"]
+__all__ = ["VERDICT_COLOURS", "fan_chart", "ci_bars", "rate_bars", "line_chart", "segments"]
 
 VERDICT_COLOURS = {"pass": "#1a7f37", "flag": "#9a6700", "fail": "#cf222e"}
 INK, MUTED, BAND, LINE = "#1f2328", "#59636e", "#b6d4f2", "#0b5cad"
@@ -53,7 +53,7 @@ def fan_chart(
     first_year: int | None = None,
 ) -> Markup:
     """History (solid line, dots) and forecast (dashed line) with its interval band; x = years."""
-    w, h, left, right, top, bottom = 320, 170, 62, 22, 10, 26
+    w, h, left, right, top, bottom = 320, 170, 72, 22, 10, 26
     years = [y for y, _ in history] + [y for y, *_ in forecast] + ([first_year] if first_year else [])
     if not years:
         return Markup("")
@@ -73,8 +73,10 @@ def fan_chart(
         y = py(y_max * frac)
         parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
         parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
+    step = 1 if x1 - x0 <= 6 else 2
     for year in range(x0, x1 + 1):
-        parts.append(_text(px(year), h - 8, str(year), "middle", 10))
+        if (x1 - year) % step == 0:
+            parts.append(_text(px(year), h - 8, str(year), "middle", 10))
     if forecast:
         upper = " ".join(f"{px(y):.1f},{py(hi):.1f}" for y, _, _, hi in forecast)
         lower = " ".join(f"{px(y):.1f},{py(lo):.1f}" for y, _, lo, _ in reversed(forecast))
@@ -87,10 +89,70 @@ def fan_chart(
             f'<polyline points="{mid}" fill="none" stroke="{LINE}" stroke-width="2" stroke-dasharray="5 3"/>'
         )
     seen = [(y, v) for y, v in history if v is not None]
-    if seen:
-        pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in seen)
+    for seg in segments(history):
+        pts = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in seg)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{INK}" stroke-width="2"/>')
-        parts += [f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="2.5" fill="{INK}"/>' for y, v in seen]
+    parts += [f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="2.5" fill="{INK}"/>' for y, v in seen]
+    return Markup("".join(parts) + tail)
+
+
+def segments(points: Sequence[tuple[int, float | None]]) -> list[list[tuple[int, float]]]:
+    """Runs of consecutive years with a value: a missing value or a missing year breaks the line.
+
+    >>> segments([(2018, 1.0), (2019, None), (2020, 2.0), (2021, 3.0), (2022, 4.0), (2024, 5.0)])
+    [[(2018, 1.0)], [(2020, 2.0), (2021, 3.0), (2022, 4.0)], [(2024, 5.0)]]
+    """
+    out: list[list[tuple[int, float]]] = []
+    prev = None
+    for year, value in sorted(points, key=lambda p: p[0]):
+        if value is None:
+            prev = None
+            continue
+        if prev is None or year != prev + 1:
+            out.append([])
+        out[-1].append((year, value))
+        prev = year
+    return out
+
+
+LINE_STYLES = ((INK, ""), ("#8250df", "6 3"), ("#59636e", "2 3"))
+
+
+def line_chart(series: Sequence[tuple[str, Sequence[tuple[int, float | None]]]], years: Sequence[int], title: str,
+               desc: str, fmt: Callable[[float], str]) -> Markup:
+    """Up to three lines over `years` (wijk solid, gemeente dashed, country dotted); gaps stay gaps and
+    every year of `years` gets a tick, so a missing year is visible as one."""
+    w, h, left, right, top, bottom = 320, 150, 46, 20, 10, 40
+    values = [v for _, pts in series for _, v in pts if v is not None]
+    if not values or not years:
+        return Markup("")
+    y_max, x0, x1 = _nice_max(max(values) * 1.1), min(years), max(years)
+
+    def px(year: float) -> float:
+        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
+
+    def py(v: float) -> float:
+        return top + (1 - v / y_max) * (h - top - bottom)
+
+    head, tail = _open(w, h, title, desc)
+    parts = [head]
+    for frac in (0, 0.5, 1):
+        y = py(y_max * frac)
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
+        parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
+    for year in range(x0, x1 + 1):
+        parts.append(_text(px(year), h - 26, str(year), "middle", 10, MUTED if year in years else "#b0b7bf"))
+    for i, (label, pts) in enumerate(series[:3]):
+        colour, dash = LINE_STYLES[i]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        for seg in segments(pts):
+            xy = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in seg)
+            parts.append(f'<polyline points="{xy}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+            parts += [f'<circle cx="{px(y):.1f}" cy="{py(v):.1f}" r="2" fill="{colour}"/>' for y, v in seg]
+        lx = left + i * 95
+        parts.append(f'<line x1="{lx}" x2="{lx + 16}" y1="{h - 8}" y2="{h - 8}" stroke="{colour}" '
+                     f'stroke-width="2"{dash_attr}/>')
+        parts.append(_text(lx + 20, h - 4, label, "start", 10, INK))
     return Markup("".join(parts) + tail)
 
 

@@ -47,15 +47,23 @@ def evidence(audit: dict[str, Any]) -> dict[str, tuple[str, str]]:
     r, c = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
     n_in, n_eg = len(audit.get("inputs", [])), len(audit.get("egress", []))
     return {
-        "inputs": (f"{n_in} invoerbestanden met sha256", f"{n_in} inputs with sha256"),
+        "inputs": (f"{n_in} invoerbestanden met controlegetal", f"{n_in} inputs with checksum"),
         "egress": (f"{n_eg} uitvoercontroles geslaagd", f"{n_eg} egress checks passed"),
         "fairness": (f"eerlijkheid: {p} in orde, {f} aandacht, {x} afwijzing",
                      f"fairness: {p} pass, {f} flag, {x} fail"),
-        "backtest": (f"terugtoets: fout {r} x die van 'vorige waarde'; 80%-band dekt {c}",
-                     f"backtest: error {r} x that of 'last value'; the 80% band covers {c}"),
+        "backtest": _backtest(r, c),
         "privacy": (("eigen registratie via de privacypoort", "own records through the privacy gate") if used
                     else ("geen persoonsgegevens in deze run", "no personal data in this run")),
     }
+
+
+def _backtest(ratio: float | None, cover: float | None) -> tuple[str, str]:
+    if ratio is None:
+        return "terugtoets: niet beschikbaar", "backtest: not available"
+    pct, cov = round(abs(1 - ratio) * 100), "?" if cover is None else round(cover * 100)
+    word = ("kleiner", "smaller") if ratio < 1 else ("groter", "larger")
+    return (f"terugtoets: fout {pct}% {word[0]} dan 'vorige waarde'; de 80%-band bevat {cov}% van de uitkomsten",
+            f"backtest: error {pct}% {word[1]} than 'last value'; the 80% band holds {cov}% of outcomes")
 
 
 _LATER = ("Pas te beantwoorden zodra eigen registratie wordt gebruikt: deze run verwerkte geen "

@@ -15,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["Shade", "choropleth", "classify", "RISK_PALETTE", "GROWTH_PALETTE", "NODATA_FILL", "WATER_FILL"]
+__all__ = ["Shade", "choropleth", "classify", "RISK_PALETTE", "GROWTH_PALETTE", "NODATA_FILL", "WATER_FILL",
+           "UNSURE_FILL"]
 
 # Colour-blind safe sequential (risk) and diverging (growth) palettes; text never sits on them.
 RISK_PALETTE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
@@ -77,8 +78,12 @@ def _path(geometry: dict[str, Any], project: Callable[[float, float], tuple[floa
 _DEFS = (
     '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><rect width="6" height="6" fill="#f2f2f2"/>'
-    '<line x1="0" y1="0" x2="0" y2="6" stroke="#8c959f" stroke-width="2"/></pattern></defs>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#8c959f" stroke-width="2"/></pattern>'
+    '<pattern id="unsure" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">'
+    '<rect width="8" height="8" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="8" stroke="#d0a36b" '
+    'stroke-width="1.2"/></pattern></defs>'
 )
+UNSURE_FILL = "url(#unsure)"
 
 
 def choropleth(
@@ -93,12 +98,13 @@ def choropleth(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" width="100%" '
         f'class="map" id="{escape(map_id)}" data-map="{escape(map_id)}" role="group" '
         f'aria-labelledby="{escape(map_id)}-t"><title id="{escape(map_id)}-t">{escape(title)}</title>'
-        f"<desc>{escape(desc)}</desc>{_DEFS.replace('hatch', f'hatch-{map_id}')}"
+        f"<desc>{escape(desc)}</desc>"
+        + _DEFS.replace("hatch", f"hatch-{map_id}").replace('id="unsure', f'id="unsure-{map_id}')
     ]
     for f in sorted(features, key=lambda f: f["properties"]["wijkcode"]):
         code, name = f["properties"]["wijkcode"], f["properties"].get("wijknaam") or ""
         shade = shades.get(code, fallback)
-        fill = shade.fill.replace("#hatch", f"#hatch-{map_id}")
+        fill = shade.fill.replace("#hatch", f"#hatch-{map_id}").replace("#unsure", f"#unsure-{map_id}")
         label = f"{name} ({code}): {shade.label}"
         parts.append(
             f'<a href="#card-{escape(code)}" aria-label="{escape(label)}">'

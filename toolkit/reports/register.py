@@ -47,14 +47,15 @@ def _fill(audit: dict[str, Any], gemeente: str) -> dict[str, str]:
     status = [c["status"] for c in walk]
     used = records_used(audit)
     version = audit.get("versions", {}).get("wijksignaal", "")
-    backtest = (
-        (
-            f"fout per wijk ten opzichte van de vorige waarde: {bt.get('mae_ratio_model_to_last_value_h1')}, "
-            f"dekking van de 80%-band: {bt.get('coverage_80_model')}"
-        )
-        if bt
-        else "niet beschikbaar"
-    )
+    ratio, cov = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
+    if ratio is not None:
+        pct = round(abs(1 - ratio) * 100)
+        backtest = (f"de voorspelfout per wijk is {pct}% {'kleiner' if ratio < 1 else 'groter'} dan bij het "
+                    f"doortrekken van de vorige waarde"
+                    + (f"; de band van 80% bevatte in {round(cov * 100)}% van de gevallen de werkelijke waarde"
+                       if cov is not None else ""))
+    else:
+        backtest = "niet beschikbaar"
     values = {
         "naam": TEXT["naam"].format(gemeente=gemeente if _single(audit) else "").strip(),
         "organisatie": f"Gemeente {gemeente}",
@@ -82,7 +83,7 @@ def _fill(audit: dict[str, Any], gemeente: str) -> dict[str, str]:
         "gegevens": TEXT["gegevens"].format(
             records=(
                 "Eigen registratie jeugdzorg van de gemeente (gepseudonimiseerd), alleen samengevat per "
-                "wijk met differentiele privacy."
+                "wijk met differentiële privacy."
                 if used
                 else "In deze run zijn geen persoonsgegevens gebruikt."
             )
@@ -135,7 +136,8 @@ def build_register(audit: dict[str, Any], gemeente_name: str) -> dict[str, Any]:
             entry["reasoning"] = CATEGORY_REASONING
         fields.append(entry)
     return {
-        "standard": "Algoritmeregister publicatiestandaard 1.0",
+        "standard": "Algoritmeregister publicatiestandaard 1.0.0",
+        "export": "algoritmeregister.json",
         "status": "concept",
         "language": "nld",
         "fields": fields,

@@ -7,18 +7,20 @@ withheld, never as zero; every text from data is escaped by the template engine 
 from __future__ import annotations
 
 import dataclasses
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from toolkit.reports._render import render
+from toolkit.reports._wijkcards import card, fans
 from toolkit.reports._wijkmaps import gemeente_maps
-from toolkit.reports.charts import fan_chart, rate_bars
-from toolkit.reports.i18n import fmt_eur, fmt_num, fmt_pct, translator
+from toolkit.reports.i18n import translator
+from toolkit.reports.verdict import MAX_DATA_AGE, data_age_years
 
-__all__ = ["WijkInputs", "render_wijkprofielen"]
+__all__ = ["MIN_WIJKEN_FOR_LIST", "WijkInputs", "render_wijkprofielen", "significant_growth"]
+
+MIN_WIJKEN_FOR_LIST = 5  # a ranking of fewer published wijken says little: no priority list on the page
 
 
 @dataclass(frozen=True)
@@ -31,107 +33,39 @@ class WijkInputs:
     signals: pl.DataFrame  # region_code, signal, value, *_percentile, direction, label_nl, label_en
     forecast: pl.DataFrame  # forecast.csv
     growth: pl.DataFrame  # region_code, growth_pct, status
-    history: pl.DataFrame  # region_code, year, clients (observed, CBS)
+    history: pl.DataFrame  # region_code, year, clients, rate (observed, CBS; wijk, gemeente and land rows)
     gemeenten: dict[str, str]  # gemeente code -> name
     latest_year: int
+    context: pl.DataFrame = field(default_factory=pl.DataFrame)  # region_code, level, signal, value
+    synthetic: bool = False  # the run used the SYNTHETIC demo register
 
 
-def _where(p: float | None, lang: str, t: Any) -> str:
-    """Plain words for a national percentile: higher than p% or lower than (100 - p)% of Dutch wijken."""
-    if p is None:
-        return ""
-    if p >= 50:  # rounded down: a wijk is never "higher than 100%" of the wijken
-        return t("percentile_nl", p=fmt_num(math.floor(p), 0, lang))
-    return t("percentile_nl_low", p=fmt_num(math.floor(100 - p), 0, lang))
+def significant_growth(forecast: pl.DataFrame, growth: pl.DataFrame) -> pl.DataFrame:
+    """growth with `certain`: True where the forecast interval at the last horizon excludes no change (the
+    band lies wholly above or below the starting number), False where it includes it ("onzeker")."""
+    if growth.is_empty() or "growth_pct" not in growth.columns or forecast.is_empty():
+        return growth.with_columns(pl.lit(None, pl.Boolean).alias("certain"))
+    last = forecast.filter(pl.col("level") == "wijk", pl.col("horizon") == forecast["horizon"].max())
+    last = last.select("region_code", "clients", "clients_lower", "clients_upper").unique("region_code")
+    base = pl.col("clients") / (1 + pl.col("growth_pct") / 100)
+    certain = (pl.col("clients_lower") > base) | (pl.col("clients_upper") < base)
+    return growth.join(last, on="region_code", how="left").with_columns(
+        pl.when(pl.col("growth_pct").is_not_null() & pl.col("clients").is_not_null())
+        .then(certain).otherwise(None).alias("certain")).select(*growth.columns, "certain")
 
 
-def _signals(inp: WijkInputs, code: str, wanted: list[str], lang: str, t: Any) -> list[str]:
-    """The wijk's top signals (names from profiles.top_signals) as sentences: label, value, comparison."""
-    if "region_code" not in inp.signals.columns:
-        return []
-    rows = inp.signals.filter(pl.col("region_code") == code)
-    by_name = {r["signal"]: r for r in rows.iter_rows(named=True)}
-    out = []
-    for name in wanted:
-        r = by_name.get(name)
-        if r is not None and r.get("value") is not None:
-            where = _where(r.get("national_percentile"), lang, t)
-            out.append(f"{r.get('label_' + lang) or name}: {fmt_num(r['value'], 1, lang)}"
-                       + (f" ({where})" if where else ""))
-    return out
+def _main_scenario(forecast: pl.DataFrame) -> pl.DataFrame:
+    """The forecast of the first (default) scenario; all scenarios stay in forecast.csv and the tables."""
+    if "scenario" not in forecast.columns or forecast.is_empty():
+        return forecast
+    return forecast.filter(pl.col("scenario") == forecast["scenario"][0])
 
 
-def _fans(inp: WijkInputs, code: str, name: str, t: Any, lang: str) -> dict[str, Any]:
-    fc = inp.forecast.filter(
-        pl.col("region_code") == code, pl.col("level") == "wijk", pl.col("status") == "ok"
-    ).sort("year")
-    hist = inp.history.filter(pl.col("region_code") == code).sort("year")
-    history = [(int(r["year"]), r["clients"]) for r in hist.iter_rows(named=True)]
-    rows = fc.to_dicts()
-    clients = [(r["year"], r["clients"], r["clients_lower"], r["clients_upper"]) for r in rows]
-    euros = [(r["year"], r["cost_eur"], r["cost_lower_eur"], r["cost_upper_eur"]) for r in rows]
-    desc = t("card.band")
-    return {
-        "rows": rows,
-        "clients": fan_chart(
-            history, clients, f"{name}: {t('card.clients')}", desc, lambda v: fmt_num(v, 0, lang)
-        ),
-        "euros": fan_chart(
-            [],
-            euros,
-            f"{name}: {t('card.euros')}",
-            desc,
-            lambda v: fmt_eur(v, lang),
-            first_year=history[0][0] if history else None,
-        ),
-    }
-
-
-def _card(inp: WijkInputs, r: dict[str, Any], n: int, t: Any, lang: str) -> dict[str, Any]:
-    code, name, ok = r["region_code"], r["region_name"] or r["region_code"], r["status"] == "ok"
-    prio = inp.priority.filter(pl.col("region_code") == code)
-    card = {
-        "code": code,
-        "name": name,
-        "ok": ok,
-        "status": r["status"],
-        "youth": r.get("youth_population"),
-        "typology": r.get("typology"),
-        "risk": r.get("risk_index"),
-        "rank": t("card.rank", rank=r["risk_rank"], n=n) if r.get("risk_rank") else "",
-        "on_list": not prio.is_empty(),
-        "priority_rank": prio["priority_rank"][0] if not prio.is_empty() else None,
-        "reasons": (
-            prio[f"reasons_{lang}"][0] if not prio.is_empty() and f"reasons_{lang}" in prio.columns else ""
-        ),
-        "signals": _signals(
-            inp, code, (r.get("top_signals") or "").split(";") if r.get("top_signals") else [], lang, t
-        ),
-    }
-    if ok:
-        card["rates"] = rate_bars(
-            r["observed_rate"],
-            r["expected_rate"],
-            (t("card.observed_rate"), t("card.expected_rate")),
-            f"{name}: {t('card.observed')}",
-            lambda v: fmt_pct(v, 1, lang),
-        )
-        card["observed"], card["expected"] = r["observed_rate"], r["expected_rate"]
-        from toolkit.profiles import rate_sentences  # issue 13 hook: both expected rates, one sentence each
-
-        card["rate_lines"] = rate_sentences(r, lang)
-        card["fan"] = _fans(inp, code, name, t, lang)
-    else:
-        card["why"] = t("card.withheld_why", why=t(f"why.{r['status']}"))
-    return card
-
-
-def _overview(inp: WijkInputs, prof: pl.DataFrame, growth: pl.DataFrame) -> list[dict[str, Any]]:
+def _overview(priority: pl.DataFrame, prof: pl.DataFrame, growth: pl.DataFrame) -> list[dict[str, Any]]:
     """One row per wijk for the table at the top, ranked by risk; withheld wijken last."""
-    chosen = inp.priority.select("region_code", "priority_rank")
     rows = (
-        prof.join(growth.select("region_code", "growth_pct"), on="region_code", how="left")
-        .join(chosen, on="region_code", how="left")
+        prof.join(growth.select("region_code", "growth_pct", "certain"), on="region_code", how="left")
+        .join(priority.select("region_code", "priority_rank"), on="region_code", how="left")
         .sort(pl.col("status") != "ok", "risk_rank", "region_code", nulls_last=True)
     )
     return rows.to_dicts()
@@ -139,38 +73,81 @@ def _overview(inp: WijkInputs, prof: pl.DataFrame, growth: pl.DataFrame) -> list
 
 def _part(inp: WijkInputs, gm: str) -> WijkInputs:
     """The inputs of one gemeente (so each card searches a few rows, not the whole country)."""
-    codes = inp.profiles.filter(pl.col("gemeente_code") == gm)["region_code"].implode()
+    codes = inp.profiles.filter(pl.col("gemeente_code") == gm)["region_code"].to_list()
+    land = inp.history.filter(pl.col("level") == "land")["region_code"].unique().to_list() if "level" in \
+        inp.history.columns else []
 
-    def mine(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.filter(pl.col("region_code").is_in(codes)) if "region_code" in frame.columns else frame
+    def mine(frame: pl.DataFrame, extra: list[str]) -> pl.DataFrame:
+        if "region_code" not in frame.columns:
+            return frame
+        return frame.filter(pl.col("region_code").is_in([*codes, *extra]))
 
-    frames = ("profiles", "priority", "signals", "forecast", "growth", "history")
-    return dataclasses.replace(inp, **{name: mine(getattr(inp, name)) for name in frames})
+    frames = {"profiles": [], "priority": [], "signals": [], "forecast": [gm], "growth": [], "history": [gm, *land]}
+    return dataclasses.replace(inp, **{name: mine(getattr(inp, name), extra) for name, extra in frames.items()})
+
+
+def _context(inp: WijkInputs) -> dict[str, dict[str, float]]:
+    """gemeente code (or 'land') -> signal -> value."""
+    out: dict[str, dict[str, float]] = {}
+    if inp.context.is_empty():
+        return out
+    for r in inp.context.iter_rows(named=True):
+        key = "land" if r["level"] == "land" else r["region_code"]
+        out.setdefault(key, {})[r["signal"]] = r["value"]
+    return out
+
+
+def _scenarios(forecast: pl.DataFrame, gm: str) -> list[dict[str, Any]]:
+    """The gemeente total per scenario (only when the forecast holds more than one scenario)."""
+    if "scenario" not in forecast.columns:
+        return []
+    rows = forecast.filter(pl.col("level") == "gemeente", pl.col("region_code") == gm, pl.col("status") == "ok")
+    names = rows["scenario"].unique(maintain_order=True).to_list()
+    if len(names) < 2:
+        return []
+    return [{"name": n, "rows": rows.filter(pl.col("scenario") == n).sort("year").to_dicts()} for n in names]
+
+
+def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_year: int, t: Any,
+             lang: str, all_forecast: pl.DataFrame) -> dict[str, Any]:
+    from toolkit.sources import load_map
+
+    part = _part(inp, gm)
+    prof = part.profiles.sort("region_code")
+    n_ranked = int(prof["risk_rank"].drop_nulls().len())
+    priority = part.priority if n_ranked >= MIN_WIJKEN_FOR_LIST else part.priority.clear()
+    growth = significant_growth(part.forecast.filter(pl.col("level") == "wijk"), part.growth)
+    land = part.history.filter(pl.col("level") == "land")["region_code"] if "level" in part.history.columns \
+        else pl.Series([], dtype=pl.String)
+    ctx = {"priority": priority, "signals": part.signals, "context": _context(inp), "gm": gm, "gm_name": gm_name,
+           "n_ranked": n_ranked, "history": part.history, "forecast": part.forecast.filter(pl.col("level") == "wijk"),
+           "years": years, "land": land[0] if len(land) else "NL00"}
+    total = part.forecast.filter(pl.col("level") == "gemeente", pl.col("region_code") == gm)
+    return {"code": gm, "name": gm_name,
+            "maps": gemeente_maps(load_map([gm]), prof, growth, gm, horizon_year, t, lang),
+            "overview": _overview(priority, prof, growth),
+            "n_withheld": int((prof["status"] != "ok").sum()), "n_ranked": n_ranked,
+            "n_priority": priority.height, "list_withheld": n_ranked < MIN_WIJKEN_FOR_LIST,
+            "total": fans(total, part.history, gm, gm_name, years, t, lang),
+            "scenarios": _scenarios(all_forecast, gm),
+            "cards": [card(ctx, r, t, lang) for r in prof.iter_rows(named=True)]}
 
 
 def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, version: str) -> str:
     """The whole page for every gemeente in the inputs."""
-    from toolkit.progress import track
-    from toolkit.sources import load_map
-
     t = translator(lang)
+    all_forecast = inp.forecast
+    inp = dataclasses.replace(inp, forecast=_main_scenario(inp.forecast))
     horizon_year = inp.latest_year + int(inp.forecast["horizon"].max() or 0)
-    sections = []
-    for gm, gm_name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente"):
-        part = _part(inp, gm)
-        prof = part.profiles.sort("region_code")
-        n_ranked = int(prof["risk_rank"].drop_nulls().len())
-        sections.append({"code": gm, "name": gm_name,
-                         "maps": gemeente_maps(load_map([gm]), prof, part.growth, gm, horizon_year, t, lang),
-                         "overview": _overview(part, prof, part.growth),
-                         "n_withheld": int((prof["status"] != "ok").sum()),
-                         "n_priority": part.priority.height,
-                         "cards": [_card(part, r, n_ranked, t, lang) for r in prof.iter_rows(named=True)]})
-    return render(
-        "wijkprofielen.html.j2",
-        lang,
-        gemeenten=sections,
-        generated_at=generated_at,
-        version=version,
-        horizon_year=horizon_year,
-    )
+    known = sorted({int(y) for y in inp.history["year"].to_list()}) if inp.history.height else [inp.latest_year]
+    years = list(range(min(known), inp.latest_year + 1))
+    scenario = inp.forecast["scenario"][0] if "scenario" in inp.forecast.columns and inp.forecast.height else ""
+    age = data_age_years(inp.latest_year, generated_at)
+    from toolkit.progress import track
+
+    sections = [_section(inp, gm, name, years, horizon_year, t, lang, all_forecast)
+                for gm, name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente")]
+    return render("wijkprofielen.html.j2", lang, gemeenten=sections, generated_at=generated_at, version=version,
+                  horizon_year=horizon_year, years=years, latest_year=inp.latest_year, scenario=scenario,
+                  data_age=age if age is not None and age > MAX_DATA_AGE else None, synthetic=inp.synthetic,
+                  min_list=MIN_WIJKEN_FOR_LIST)

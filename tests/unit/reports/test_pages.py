@@ -91,7 +91,8 @@ def test_pages_are_self_contained(den_haag_out, page):
     html = (den_haag_out / page).read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and "@import" not in html
     assert not re.search(r'\ssrc=', html)
-    assert set(re.findall(r'url\(([^)]*)\)', html)) <= {f"#hatch-map-{k}-GM0518" for k in ("risk", "growth")}
+    allowed = {f"#{p}-map-{k}-GM0518" for k in ("risk", "growth") for p in ("hatch", "unsure")}
+    assert set(re.findall(r'url\(([^)]*)\)', html)) <= allowed
     external = set(re.findall(r'(?:href|xmlns)="(https?://[^"]+)"', html))
     assert external <= {"http://www.w3.org/2000/svg"}
     assert "default-src 'none'" in html  # the page itself forbids any network fetch
