@@ -3,7 +3,8 @@
 With records, the gate releases children in care per wijk, gemeente, year and care type (the four CBS care
 types and "all"), each with its 95% noise half-width (`accuracy_95`). Per region:
 - level and trend (`_fits`): "all" children, and per care type its share of them (composition: "all" is the
-  most exact release, the mix moves slowly); each a weighted local linear trend on the log over the
+  most exact release, the mix moves slowly; the share is carried at its smoothed level, SHARE_TREND = 0,
+  since its trend was not forecastable on the backtests); each a weighted local linear trend on the log over the
   released years, weights = recency (half-life from HALF_LIVES) x 1 / (the cell's known noise variance on
   the log scale + a small process variance), so a noisy year counts less. A wijk's slope is shrunk to the
   gemeente's slope by empirical Bayes: the spread of true slopes between wijken is the spread of the fitted
@@ -44,6 +45,7 @@ RECORDS_GROWTH = "records_trend"
 HALF_LIVES = (2.0, 4.0)  # candidate recency half-lives (years); the backtest picks one per level and type
 DAMPINGS = (0.0, 0.5, 0.85)  # candidate trend dampings; the backtest picks one per care type
 MIN_YEARS = 3
+SHARE_TREND = 0.0  # weight of the trend of a care type's share (0: the share stays at its smoothed level)
 Z80, Z95 = 1.2816, 1.96
 FLAG_FALLBACK = "price_fallback: released cost per client too noisy (relative sd {sd:.2f} > {limit}); public price used"
 
@@ -62,7 +64,7 @@ def fit_series(years: np.ndarray, values: np.ndarray, sd: np.ndarray, origin: in
     log counts; years after `origin` are ignored."""
     ok = (years <= origin) & np.isfinite(values) & (values > 0)
     x, v, s = years[ok].astype(float) - origin, values[ok].astype(float), sd[ok]
-    log_sd2 = (s / v) ** 2 + 0.02**2
+    log_sd2 = (s / v) ** 2 + 0.005**2  # the known noise, plus a small floor
     w = 0.5 ** (-x / half_life) / log_sd2
     if len(x) == 1:
         return float(np.log(v[0])), 0.0, float(np.sqrt(log_sd2[0])), 1.0
@@ -117,7 +119,7 @@ def _fits(series: pl.DataFrame, origin: int, half_life: float = 2.0) -> pl.DataF
     """Level and (shrunk) slope per region and care type. "all": the region's own series. A care type: the
     "all" fit plus the fit of the care type's share of the region's children (composition: the "all" series
     is the most exact release, the share moves slowly), so a wijk's growth of a care type is its growth of
-    all children plus the change of that care type's share, shrunk to the gemeente's share trend."""
+    all children plus SHARE_TREND x the (shrunk) trend of that care type's share."""
     direct = _shrink(_fit_rows(series.filter(pl.col("care_type") == "all"), origin, half_life))
     shares = _shrink(_fit_rows(_shares(series), origin, half_life))
     if "log_level" not in shares.columns or "log_level" not in direct.columns:
@@ -127,7 +129,7 @@ def _fits(series: pl.DataFrame, origin: int, half_life: float = 2.0) -> pl.DataF
     combined = shares.join(a, on="region_code", how="left").with_columns(
         fitted=pl.col("fitted") & pl.col("a_fitted").fill_null(False),
         log_level=pl.col("log_level") + pl.col("a_ll"),
-        slope_used=pl.col("slope_used") + pl.col("a_su"),
+        slope_used=SHARE_TREND * pl.col("slope_used") + pl.col("a_su"),
         sd_level=(pl.col("sd_level") ** 2 + pl.col("a_sdl") ** 2).sqrt(),
         sd_slope=(pl.col("sd_slope") ** 2 + pl.col("a_sds") ** 2).sqrt(),
     ).select(direct.columns)
