@@ -28,6 +28,9 @@ REQUIRED = (
 )
 OPTIONAL = ("referrer", "synthetic")
 FIRST_BIRTH_YEAR = 1980
+# Plausible values: NaN, inf and absurd amounts or dates are input errors (exit 3), not bugs further on.
+MAX_COST_EUR = 100_000_000  # per row; also refuses NaN and inf (they are never <= a number)
+FIRST_DATE, LAST_DATE = date(FIRST_BIRTH_YEAR, 1, 1), date(2099, 12, 31)
 WIJK_CODE = r"^WK\d{4}[0-9A-Z]{2}$"
 
 #: Rule text per pandera check name: what the value must be, never what it was.
@@ -38,6 +41,9 @@ RULES = {
     "wijk_code_known": "is not a wijk of the gemeente in scope (codes of the latest CBS year)",
     "care_type_known": f"must be one of {', '.join(CARE_TYPES)}",
     "cost_non_negative": "must not be negative",
+    "cost_plausible": f"must be a finite number of euros up to {MAX_COST_EUR:,} (not NaN or infinite)",
+    "date_plausible": f"must be a date from {FIRST_DATE} to {LAST_DATE} (an ongoing trajectory has an empty "
+                      "end_date, not 9999-12-31)",
     "end_after_start": "end_date is before start_date",
     "not_nullable": "must not be empty",
 }
@@ -87,14 +93,21 @@ def build_schema(known_wijken: set[str] | None, categorical: bool = False) -> An
             "wijk_code": pa.Column(text, wijk_checks, nullable=True),
             "care_type": pa.Column(text, care_check),
             "provider": pa.Column(text, nullable=True),
-            "start_date": pa.Column(pl.Date),
-            "end_date": pa.Column(pl.Date, nullable=True),
-            "cost_eur": pa.Column(pl.Float64, pa.Check.ge(0, error="cost_non_negative"), nullable=True),
+            "start_date": pa.Column(pl.Date, _plausible_date()),
+            "end_date": pa.Column(pl.Date, _plausible_date(), nullable=True),
+            "cost_eur": pa.Column(pl.Float64, [pa.Check.ge(0, error="cost_non_negative"),
+                                               pa.Check.le(MAX_COST_EUR, error="cost_plausible")], nullable=True),
         },
         checks=[end_after_start],
         strict=False,
         name="youth-care records",
     )
+
+
+def _plausible_date() -> Any:
+    import pandera.polars as pa
+
+    return pa.Check.in_range(FIRST_DATE, LAST_DATE, error="date_plausible")
 
 
 def problems_from(failure_cases: pl.DataFrame, file: str, limit: int) -> list[Problem]:

@@ -13,7 +13,10 @@ privacy release) gives the confidence interval. Each group is compared with all 
   predicts, compared with 1 in either direction: unequal selection at equal need. By default this, and not
   the raw selection rate (which differs wherever need differs), is what blocks.
 
-Verdict: above the flag limit -> flag; above the fail limit while the confidence interval is also beyond the
+Verdict: `n/a` (niet van toepassing, not applicable) when a grouping has fewer than two groups among the
+wijken a metric covers, or fewer than two wijken: a group that is all wijken cannot be compared with all
+wijken (a gemeente with a single wijk, or whose wijken are all of one kind). The value and interval are still
+shown. Otherwise: above the flag limit -> flag; above the fail limit while the confidence interval is also beyond the
 flag limit and the group has at least `min_group_regions` wijken -> fail; else pass. With `on_fail = block`
 a fail of a blocking metric raises `FairnessBlock` (exit 4): nothing is written, no priority list leaves.
 """
@@ -31,8 +34,11 @@ from ethics._fairness_stats import bootstrap, metric_function, need_side, per_wi
 from ethics.errors import FairnessBlock
 from ethics.policy import FairnessPolicy
 
-__all__ = ["FAIRNESS_COLUMNS", "FairnessResult", "audit_fairness", "verdict", "metric_function"]
+__all__ = ["FAIRNESS_COLUMNS", "NOT_APPLICABLE", "VERDICTS", "FairnessResult", "audit_fairness", "verdict",
+           "metric_function", "comparable_groups"]
 
+NOT_APPLICABLE = "n/a"
+VERDICTS = ("pass", "flag", "fail", NOT_APPLICABLE)
 FAIRNESS_COLUMNS = ("grouping", "group", "n_regions", "metric", "value", "ci_low", "ci_high", "verdict")
 MSG_BLOCK = ("The fairness audit fails for metric '{metric}' in {grouping} = {group} ({value:.3g} against "
              "{ref:.3g} for all wijken; limits in the [fairness] section of the policy file) and the policy "
@@ -66,18 +72,38 @@ def _row(grouping: str, group: str, n: int, metric: str, value: float, ci: tuple
 def _rows_for(metric: str, data: pl.DataFrame, grouping: str, policy: FairnessPolicy,
               rng: np.random.Generator, scales: dict[str, float]) -> tuple[list[dict[str, Any]], float]:
     data = data.filter(pl.col(grouping).is_not_null())
-    mf = _metric_frame(metric, data, grouping)
-    ref, kind = float(mf.overall), METRIC_KIND[metric]
+    kind = METRIC_KIND[metric]
     values, weights = per_wijk_value(kind, data), data["weight"].to_numpy()
+    present = [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].to_list())]
+    comparable = comparable_groups(len(present), data.height)
+    if comparable:
+        mf = _metric_frame(metric, data, grouping)
+        ref, by_group = float(mf.overall), {g: float(mf.by_group[g]) for g in present}
+    else:  # fairlearn refuses a single wijk; a lone group's value is the overall value
+        ref = _weighted(values, weights)
+        by_group = dict.fromkeys(present, ref)
     rows = []
-    for group in [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].to_list())]:
+    for group in present:
         mask = (data[grouping] == group).to_numpy()
         ci = bootstrap(values[mask], np.ones(int(mask.sum())), weights[mask], policy, rng)
-        value, n = float(mf.by_group[group]), int(mask.sum())
+        value, n = by_group[group], int(mask.sum())
         side = need_side(grouping, group, policy)
-        v = verdict(kind, value, ci, ref, n, policy, scales.get(metric, 1.0), side)
+        v = verdict(kind, value, ci, ref, n, policy, scales.get(metric, 1.0), side) if comparable else NOT_APPLICABLE
         rows.append(_row(grouping, group, n, metric, value, ci, v))
     return rows, ref
+
+
+def comparable_groups(n_groups: int, n_regions: int) -> bool:
+    """Whether a grouping can be judged: at least two groups and two wijken (else the verdict is n/a).
+
+    >>> comparable_groups(3, 12), comparable_groups(1, 12), comparable_groups(2, 1)
+    (True, False, False)
+    """
+    return n_groups >= 2 and n_regions >= 2
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    return float(np.average(values, weights=weights)) if weights.sum() > 0 else float("nan")
 
 
 def _given_need(data: pl.DataFrame, policy: FairnessPolicy, rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -96,13 +122,15 @@ def _given_need(data: pl.DataFrame, policy: FairnessPolicy, rng: np.random.Gener
     data = data.join(rate, on=need, how="left")
     rows = []
     for grouping in (g for g in GROUPINGS if g not in policy.need_groupings):
-        for group in [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].drop_nulls().to_list())]:
+        present = [g for g in GROUP_ORDER[grouping] if g in set(data[grouping].drop_nulls().to_list())]
+        comparable = comparable_groups(len(present), int(data[grouping].is_not_null().sum()))
+        for group in present:
             mask = (data[grouping] == group).to_numpy()
             num, den, wm = sel.to_numpy()[mask], data["expected"].to_numpy()[mask], w.to_numpy()[mask]
             value = float(np.divide((wm * num).sum(), (wm * den).sum())) if (wm * den).sum() > 0 else (
                 1.0 if num.sum() == 0 else float("inf"))
             ci = bootstrap(num, den, wm, policy, rng)
-            v = verdict("selection", value, ci, 1.0, int(mask.sum()), policy)
+            v = verdict("selection", value, ci, 1.0, int(mask.sum()), policy) if comparable else NOT_APPLICABLE
             rows.append(_row(grouping, group, int(mask.sum()), "selection_given_need", value, ci, v))
     return rows
 
@@ -153,7 +181,7 @@ def _table(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 def _audit(table: pl.DataFrame, overall: dict[str, dict[str, float]], scales: dict[str, float],
            policy: FairnessPolicy, context: dict[str, Any]) -> dict[str, Any]:
-    counts = {v: int((table["verdict"] == v).sum()) for v in ("pass", "flag", "fail")}
+    counts = {v: int((table["verdict"] == v).sum()) for v in VERDICTS}
     worst = "fail" if counts["fail"] else "flag" if counts["flag"] else "pass"
     limits = {k: getattr(policy, k) for k in ("on_fail", "max_ratio_flag", "max_ratio_fail", "max_bias_flag",
                                               "max_bias_fail", "min_group_regions", "n_boot", "ci_level",
@@ -163,7 +191,7 @@ def _audit(table: pl.DataFrame, overall: dict[str, dict[str, float]], scales: di
     return {"verdict": worst, "counts": counts, "limits": limits, "metrics": sorted(overall),
             "overall": {m: {g: round(v, 4) for g, v in by.items()} for m, by in overall.items()},
             "bias_scale": {m: round(v, 4) for m, v in scales.items()},
-            "not_pass": table.filter(pl.col("verdict") != "pass").to_dicts(), **context}
+            "not_pass": table.filter(pl.col("verdict").is_in(["flag", "fail"])).to_dicts(), **context}
 
 
 def _maybe_block(table: pl.DataFrame, overall: dict[str, dict[str, float]], policy: FairnessPolicy) -> None:

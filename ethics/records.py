@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ethics._client_ids import refuse_bsn_ids
 from ethics._records_schema import OPTIONAL, REQUIRED, build_schema, problems_from
 from ethics.errors import ConfigError, ForbiddenColumn, InputDataError, Problem
 from ethics.policy import Policy
@@ -68,7 +69,7 @@ def read_header(path: Path) -> tuple[list[str], list[str], str]:
         raw = list(pl.read_parquet_schema(path))
         return raw, [_normalise(c) for c in raw], ""
     with path.open("rb") as fh:
-        first = fh.readline(1 << 16)
+        first = fh.readline()  # the whole header: a forbidden name far to the right is still found
     line = _decode(first).rstrip("\r\n")
     sep = max((";", ",", "\t"), key=line.count)
     raw = line.split(sep) if line.strip() else []
@@ -91,10 +92,12 @@ def check_path(path: Path) -> Path:
     return path
 
 
-def _check_header(path: Path, names: list[str], policy: Policy) -> list[Problem]:
-    for name in names:
-        if policy.identifiers.is_forbidden(name):
-            raise ForbiddenColumn(MSG_FORBIDDEN.format(file=path.name, column=name))
+def _check_header(
+    path: Path, names: list[str], policy: Policy, raw_names: list[str] | None = None
+) -> list[Problem]:
+    for raw in policy.identifiers.forbidden_in(raw_names or names):
+        name = names[(raw_names or names).index(raw)]
+        raise ForbiddenColumn(MSG_FORBIDDEN.format(file=path.name, column=name))
     problems = [Problem(path.name, None, c, "required column is missing") for c in REQUIRED if c not in names]
     dups = sorted({n for n in names if names.count(n) > 1 and n in (*REQUIRED, *OPTIONAL)})
     return problems + [Problem(path.name, None, c, "the column appears more than once") for c in dups]
@@ -269,11 +272,9 @@ def _load(
         return None, [Problem(path.name, None, None, "the file is empty")]
     try:
         raw_names, names, sep = read_header(path)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-        return None, [
-            Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")
-        ]
-    problems = _check_header(path, names, policy)
+    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:  # e.g. CSV text named .parquet
+        return None, [Problem(path.name, None, None, f"cannot be read as CSV or Parquet ({type(exc).__name__})")]
+    problems = _check_header(path, names, policy, raw_names)
     if problems:
         return None, problems
     fast = _read_typed(path, raw_names, names, sep)
@@ -299,7 +300,10 @@ def _load(
 
 def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> list[Problem]:
     """Every problem of a records file (empty list: valid). Raises ForbiddenColumn for direct identifiers."""
-    return _load(path, policy, known_wijken)[1]
+    frame, problems = _load(path, policy, known_wijken)
+    if frame is not None and "client_id" in frame.columns:
+        refuse_bsn_ids(frame["client_id"], Path(path).name, policy)
+    return problems
 
 
 def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> pl.DataFrame:
@@ -307,6 +311,8 @@ def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = Non
     A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path.
     wijk_code, care_type and provider come back as Categorical columns."""
     frame, problems = _load(check_path(path), policy, known_wijken)
+    if frame is not None and "client_id" in frame.columns:
+        refuse_bsn_ids(frame["client_id"], Path(path).name, policy)
     if problems or frame is None:
         raise InputDataError(MSG_INVALID.format(file=Path(path).name, n=len(problems)), problems)
     # few distinct values: categorical columns hold a 4-byte code per row instead of the text (memory)

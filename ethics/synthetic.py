@@ -6,7 +6,8 @@ and providers are fictional names ending in "(SYNTHETIC)". Calibration (panel ro
 - children per wijk and age band (0-3, 4-11, 12-17, 18-22) from the wijk rows (youth_care_clients_0_3 ...
   _18_22). CBS shows true values 0..7 as secret: a secret band is filled from the wijk total minus the known
   bands (or, when no band is secret, the rounding difference) shared by the gemeente's band mix; a wijk
-  whose total is secret gets FILL_SECRET (3) children when it has youths. Children of the gemeente total
+  whose total is secret gets FILL_SECRET (3) children when it has youths; when every band of the gemeente
+  is secret, the bands share equally. Children of the gemeente total
   that no wijk holds get an empty wijk_code (no known address).
 - care types from the gemeente's "Indicatoren jeugdzorg": residential care for pct_youth_jeugdhulp_residential
   % of children; protection and probation in the ratio pct_youth_protection / pct_youth_jeugdhulp and
@@ -99,6 +100,8 @@ def _share_counts(total: int, weights: np.ndarray) -> np.ndarray:
 def _children_per_band(wijken: pl.DataFrame, gem: dict, scale: float) -> tuple[list[str | None], np.ndarray]:
     """Rows: wijk codes (None = no known address); columns: children per age band."""
     mix = np.array([gem[f"youth_care_clients_{b}"] or 0 for b, _, _ in BANDS], dtype=float)
+    if mix.sum() <= 0:  # every band of the gemeente secret (a very small gemeente): equal shares
+        mix = np.ones(len(BANDS))
     codes, counts = [], []
     for row in wijken.iter_rows(named=True):
         known = np.array([row[f"youth_care_clients_{b}"] or 0 for b, _, _ in BANDS], dtype=np.int64)

@@ -31,6 +31,8 @@ def run(
                                               "the register's declared span up to the reference year.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary (for scripts); "
                                         "errors are still reported and the exit code says how it ended.")] = False,
+    domain: Annotated[list[str] | None, typer.Option("--domain", help="Care domain: jeugd (default) or wmo; "
+                                                     "repeatable (one run, one audit).")] = None,
 ) -> None:
     """Build wijk profiles, 5-year forecasts and the audit for one or more gemeenten.
 
@@ -58,7 +60,7 @@ def run(
                                   as_of=as_of, indicators=indicators, records=records,
                                   demo_records=demo_records or None, scenario=scenario, ledger=ledger,
                                   records_years=years)
-            result = run_pipeline(cfg, load_policy(policy), out)
+            result = run_pipeline(cfg, load_policy(policy), out, domain=tuple(domain or ["jeugd"]))
         if quiet:
             return
         typer.echo(f"Done: {result.n_wijken} wijken in {result.n_gemeenten} gemeente(n) -> {result.out_dir}")

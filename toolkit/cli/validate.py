@@ -5,7 +5,8 @@ checked by `ethics.records.validate_records`; a CBS KWB file (gwb_code_10 or Cod
 `toolkit.sources.user_file.check_user_file`, including whether `run --indicators` could merge it.
 A direct-identifier column (policy `identifiers.forbidden_columns`) is refused from the header alone,
 before any row is read. Exit codes: 0 clean, 3 problems (each with file, row, column and rule, never a
-value), 4 a direct identifier.
+value), 4 a direct identifier or client ids that are BSNs (ethics/_client_ids.py). A Parquet file that is
+not Parquet (CSV text named `.parquet`) or a JSON file nested too deeply is a problem of the file (exit 3).
 """
 
 from __future__ import annotations
@@ -30,19 +31,28 @@ MSG_PROBLEMS = "{file}: {n} problem(s) ({kind}). Nothing was written."
 
 
 def _header(path: Path) -> tuple[str, ...]:
-    """Column names, read leniently (only to tell the kind and find identifiers; readers check strictly)."""
+    """Column names, read leniently (only to tell the kind and find identifiers; readers check strictly).
+
+    The whole first line is read, however long, so an identifier far to the right is found as `run` finds it.
+    """
     import csv
+
+    from ethics.errors import InputDataError, Problem
 
     if path.suffix.lower() == ".parquet":
         import polars as pl
 
-        return tuple(pl.read_parquet_schema(path))
+        try:
+            return tuple(pl.read_parquet_schema(path))
+        except pl.exceptions.PolarsError as exc:
+            rule = f"cannot be read as Parquet ({type(exc).__name__})"
+            raise InputDataError(f"{path}: {rule}.", [Problem(str(path), None, None, rule)]) from None
     if path.suffix.lower() == ".json":
         from toolkit.sources._kwb_read import read_header
 
         return read_header(path)[0]
     with path.open("rb") as fh:
-        line = fh.readline(1 << 20).decode("utf-8-sig", errors="replace").rstrip("\r\n")
+        line = fh.readline().decode("utf-8-sig", errors="replace").rstrip("\r\n")
     sep = max((";", ",", "\t"), key=line.count)
     return tuple(c.strip() for c in next(csv.reader([line], delimiter=sep), []))
 
@@ -95,7 +105,10 @@ def validate(
         pol = load_policy(policy)
         if not path.is_file():
             raise ConfigError(f"{path} does not exist or is not a file.")
-        header = _header(path)
+        try:
+            header = _header(path)
+        except PermissionError:
+            raise ConfigError(f"{path} cannot be read (no permission).") from None
         check_identifiers(header, str(path), pol)
         kind = file_kind(header)
         problems = _problems(path, kind, pol)

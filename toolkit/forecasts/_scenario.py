@@ -93,6 +93,22 @@ def _number(raw: dict, table: str, key: str, file: Path, default: float | None) 
     return None if value is None else float(value)
 
 
+KEYS = {"scenario": {"name", "description"}, "prices": {"factor"}, "indexation": {"pct_per_year"},
+        "rates": {"pct_change_per_year", "growth"}}
+
+
+def _check_keys(raw: dict, file: Path) -> None:
+    """Only the known tables and keys: a typo (`[prices] factr`) must not be ignored silently (exit 2)."""
+    for table, value in raw.items():
+        if table not in KEYS or not isinstance(value, dict):
+            known = table in KEYS
+            rule = "must be a table ([section])" if known else "is not a known table"
+            raise ConfigError(MSG_SETTING.format(key=table, file=file, rule=rule, got=value if known else table))
+        for key in value.keys() - KEYS[table]:
+            raise ConfigError(MSG_SETTING.format(key=f"{table}.{key}", file=file, rule="is not a known setting",
+                                                 got=key))
+
+
 def load_scenario(path: Path | None = None) -> Scenario:
     """Read a scenario TOML (default: configs/scenarios/ongewijzigd_beleid.toml)."""
     file = Path(path or DEFAULT_SCENARIO)
@@ -102,6 +118,7 @@ def load_scenario(path: Path | None = None) -> Scenario:
         raise ConfigError(f"Scenario file {file} does not exist.") from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Scenario file {file} is not valid TOML: {exc}") from None
+    _check_keys(raw, file)
     head = raw.get("scenario", {})
     if not str(head.get("name", "")).strip():
         raise ConfigError(

@@ -11,11 +11,13 @@ Example:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGS", "TEXTS_PATH", "texts", "translator", "fmt_num", "fmt_pct", "fmt_eur"]
+__all__ = ["LANGS", "TEXTS_PATH", "texts", "text_overlay", "translator", "fmt_num", "fmt_pct", "fmt_eur"]
 
 LANGS = ("nl", "en")
 TEXTS_PATH = Path(__file__).resolve().parent / "templates" / "texts.toml"
@@ -28,9 +30,23 @@ def texts() -> dict[str, tuple[str, str]]:
         return {key: (pair[0], pair[1]) for key, pair in tomllib.load(fh).items()}
 
 
+# A care domain's words over the default ones (toolkit/domains.py, `--domain wmo`); set with `text_overlay`.
+_OVERLAY: ContextVar[dict[str, tuple[str, str]]] = ContextVar("text_overlay", default={})  # noqa: B039
+
+
+@contextmanager
+def text_overlay(overlay: dict[str, tuple[str, str]]) -> Iterator[None]:
+    """Within the block, `translator` uses `overlay`'s wording for its keys (a domain's vocabulary)."""
+    token = _OVERLAY.set(overlay)
+    try:
+        yield
+    finally:
+        _OVERLAY.reset(token)
+
+
 def translator(lang: str) -> Callable[..., str]:
     """A function key -> text in `lang` ('nl' or 'en'); `{name}` fields are filled from keyword arguments."""
-    i, catalogue = LANGS.index(lang), texts()
+    i, catalogue = LANGS.index(lang), texts() | _OVERLAY.get()
 
     def t(key: str, **fields: object) -> str:
         text = catalogue[key][i]

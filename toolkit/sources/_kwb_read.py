@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,11 @@ from ethics.policy import Policy
 __all__ = ["RawTable", "read_header", "check_identifiers", "read_table", "ROW"]
 
 ROW = "_row"  # 1-based data row number in the file (header not counted)
-HEADER_BYTES = 1 << 20
 MSG_NOT_UTF8 = ("is not UTF-8 text (latin-1 or Windows-1252?); CBS files are UTF-8: save the file as "
                 "'CSV UTF-8' and try again")
 MSG_REFUSED = "{file} is not a usable CBS KWB file: {n} problem(s). Nothing was read into the panel."
 MSG_JSON_SHAPE = "JSON must be a list of records (as cbsodata returns)"
+MSG_JSON_DEEP = "JSON is nested too deeply to be a list of records (as cbsodata returns)"
 MSG_TWICE = "header: the column name occurs twice"
 MSG_IDENTIFIER = ("header: a direct identifier column is refused by the ethics policy "
                   "(identifiers.forbidden_columns); no row was read")
@@ -77,7 +78,7 @@ def read_header(path: Path) -> tuple[tuple[str, ...], str | None]:
         records = _json_records(path)
         return tuple(dict.fromkeys(k for r in records for k in r)), None
     with path.open("rb") as fh:
-        head = fh.read(HEADER_BYTES).split(b"\n", 1)[0]
+        head = fh.readline()  # the whole header, however long: every name is checked for identifiers
     sep = ";" if head.count(b";") > head.count(b",") else ","
     text = _decode(head, file, sep).rstrip("\r")
     if not text.strip():
@@ -87,7 +88,7 @@ def read_header(path: Path) -> tuple[tuple[str, ...], str | None]:
 
 def check_identifiers(header: tuple[str, ...], file: str, policy: Policy) -> None:
     """Refuse (exit 4) a header that names a direct identifier; the same matching as the egress check."""
-    bad = [c for c in header if policy.identifiers.is_forbidden(c)]
+    bad = policy.identifiers.forbidden_in(header)
     if bad:
         problems = [Problem(file, None, c, MSG_IDENTIFIER) for c in bad]
         raise ForbiddenColumn(f"{file} is refused: it has a direct identifier column. Nothing was read.",
@@ -101,6 +102,8 @@ def _json_records(path: Path) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _refuse(file, [Problem(file, None, None, f"is not valid JSON (line {exc.lineno})")]) from None
+    except RecursionError:
+        raise _refuse(file, [Problem(file, None, None, MSG_JSON_DEEP)]) from None
     if isinstance(data, dict) and isinstance(data.get("value"), list):
         data = data["value"]
     if not (isinstance(data, list) and all(isinstance(r, dict) for r in data)):
@@ -139,7 +142,8 @@ def read_table(path: Path) -> RawTable:
     """Read every row of a CSV or JSON KWB file as text (call `check_identifiers` on the header first)."""
     header, sep = read_header(path)
     if len(set(header)) != len(header):
-        dup = sorted({c for c in header if header.count(c) > 1})
+        counts = Counter(header)  # linear: an 8 MB header is checked in a moment
+        dup = sorted(c for c, n in counts.items() if n > 1)
         raise _refuse(str(path), [Problem(str(path), None, c, MSG_TWICE) for c in dup])
     if sep is None:
         records = _json_records(path)

@@ -236,3 +236,23 @@ def test_fairness_policy_limits_are_validated(kwargs, expectation):
     else:
         with pytest.raises(ValueError, match=expectation):
             FairnessPolicy(**kwargs)
+
+
+def test_a_single_wijk_is_not_applicable_instead_of_a_crash():
+    """A gemeente with one wijk (24 of 345 in 2022): fairlearn refuses a single sample; the verdict is n/a."""
+    one = _values().head(1)
+    cands = pl.DataFrame({"region_code": one["region_code"], "youth_population": [500]})
+    prio = pl.DataFrame({"region_code": one["region_code"]})
+    result = audit_fairness(one, selection_inputs(cands, prio), FairnessPolicy(on_fail="block"))
+    assert not result.table.is_empty() and set(result.table["verdict"]) == {"n/a"}
+    assert result.table["value"].to_list() == [1.0] * result.table.height
+    assert result.audit["counts"]["n/a"] == result.table.height and result.audit["not_pass"] == []
+
+
+def test_a_grouping_with_one_group_is_not_applicable_while_the_others_are_judged():
+    values = _values().with_columns(pl.lit("2").alias("urbanity_class"))  # every wijk of one urbanity class
+    result = audit_fairness(values, model_inputs(_model_errors()), FairnessPolicy())
+    urban = result.table.filter(pl.col("grouping") == "urbanity_class")
+    assert set(urban["verdict"]) == {"n/a"} and set(urban["n_regions"]) == {N}
+    others = result.table.filter(pl.col("grouping") != "urbanity_class")
+    assert set(others["verdict"]) <= {"pass", "flag", "fail"}

@@ -104,7 +104,7 @@ def test_fairness_section_and_csv_agree(den_haag_out, den_haag_audit):
     assert table.columns == ["region_code", "grouping", "group", "n_regions", "metric", "value", "ci_low",
                              "ci_high", "verdict"]
     counts = den_haag_audit["fairness"]["counts"]
-    assert counts == {v: int((table["verdict"] == v).sum()) for v in ("pass", "flag", "fail")}
+    assert counts == {v: int((table["verdict"] == v).sum()) for v in ("pass", "flag", "fail", "n/a")}
     assert set(table.filter(pl.col("metric").str.starts_with("forecast"))["region_code"]) == {"NL00"}
 
 

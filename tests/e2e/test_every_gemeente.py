@@ -1,0 +1,144 @@
+"""Every gemeente of the embedded CBS data runs (issue 11): in one process with --all, and one by one.
+
+- `run --all` (every gemeente of the latest year) with and without the SYNTHETIC demo register: exit 0,
+  every gemeente in profiles.csv, fairness verdicts from the documented set.
+- One by one, in-process (toolkit.pipeline.run, no subprocess): every gemeente with a single wijk (the class
+  that crashed fairlearn: 24 in 2022), the four the issue names and a stratified sample (one gemeente per
+  tenth of the wijk-count ranking), without records; a smaller stratified sample with the demo register.
+  Running all 345 one by one takes about 5-15 s each here (the national models are refitted per run), far
+  beyond CI time: bench/bench_every_gemeente.py runs them all and prints failures and timing.
+
+The national model fits (cross-fitted expected rate, proxy check) and the national fairness rows learn from all
+Dutch wijken and are the same for every gemeente: the one-by-one tests compute each once per distinct input (a
+cache keyed by the content of the inputs), so a run differs from a fresh process only in not refitting
+identical models (and in reusing the first run's bootstrap draws for a cached fairness row).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ethics.fairness import VERDICTS
+from toolkit.cli import app
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+ISSUE_NAMED = ("GM0088", "GM0096", "GM0060", "GM0184")  # Schiermonnikoog, Vlieland, Ameland, Urk
+
+
+def _digest(value: object) -> object:
+    if isinstance(value, pl.DataFrame):
+        return ("frame", tuple(value.columns), hashlib.sha256(value.hash_rows(seed=1).to_numpy().tobytes()).hexdigest())
+    if isinstance(value, np.random.Generator):  # the bootstrap draws of a cached fairness row are the first run's
+        return "rng"
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape,
+                hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
+def _memo(fn):  # noqa: ANN001, ANN202
+    cache: dict[object, object] = {}
+
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        key = (tuple(_digest(a) for a in args), tuple(sorted((k, _digest(v)) for k, v in kwargs.items())))
+        if key not in cache:
+            cache[key] = fn(*args, **kwargs)
+        return cache[key]
+
+    return wrapper
+
+
+@pytest.fixture(scope="module")
+def national_once():
+    """fit_national, proxy_strength and the fairness rows computed once per distinct input (one-by-one runs)."""
+    from ethics import fairness
+    from toolkit.profiles import _profile
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_profile, "fit_national", _memo(_profile.fit_national))
+        mp.setattr(_profile, "proxy_strength", _memo(_profile.proxy_strength))
+        mp.setattr(fairness, "_rows_for", _memo(fairness._rows_for))
+        yield
+
+
+@pytest.fixture(scope="module")
+def scope_panel():
+    from toolkit.panel import build_panel, load_panel
+
+    return build_panel(load_panel(), None)
+
+
+def _wijk_counts(panel) -> pl.DataFrame:  # noqa: ANN001
+    return (panel.level("wijk", panel.latest_year).group_by("gemeente_code").len()
+            .sort("len", "gemeente_code"))
+
+
+def _small_and_stratified(panel, per_tenth: int = 1, small: bool = True) -> list[str]:  # noqa: ANN001
+    counts = _wijk_counts(panel)
+    codes = counts["gemeente_code"].to_list()
+    chosen = set(counts.filter(pl.col("len") == 1)["gemeente_code"].to_list()) if small else set()
+    chosen |= {codes[min(len(codes) - 1, round(q * (len(codes) - 1)))]
+               for q in np.linspace(0, 1, 10 * per_tenth + 1)}
+    chosen |= {g for g in ISSUE_NAMED if g in codes}
+    return sorted(chosen)
+
+
+def _check_outputs(out: Path, gemeenten: set[str]) -> None:
+    profiles = pl.read_csv(out / "profiles.csv", infer_schema=False)
+    assert set(profiles["gemeente_code"].unique().to_list()) == gemeenten
+    fairness = pl.read_csv(out / "fairness.csv", infer_schema=False)
+    assert set(fairness["verdict"].unique().to_list()) <= set(VERDICTS)
+
+
+@pytest.mark.parametrize("demo", [False, True], ids=["without-records", "demo-records"])
+def test_run_all_covers_every_gemeente_in_one_process(tmp_path, scope_panel, demo):
+    argv = ["run", "--all", "--out", str(tmp_path / "out"), "--ledger", str(tmp_path / "l.sqlite")]
+    result = runner.invoke(app, argv + (["--demo-records"] if demo else []))
+    if demo and result.exit_code == 2 and "exactly one gemeente" in result.output:
+        pytest.skip("run --all --demo-records (a SYNTHETIC register per gemeente) is not built yet (issue 11 item 8)")
+    assert result.exit_code == 0, result.output
+    _check_outputs(tmp_path / "out", set(scope_panel.gemeenten))
+
+
+def test_small_gemeenten_and_a_stratified_sample_run_one_by_one(tmp_path, scope_panel, policy, national_once):
+    from toolkit.config import load_run_config
+    from toolkit.pipeline import run
+
+    codes = _small_and_stratified(scope_panel)
+    singles = set(_wijk_counts(scope_panel).filter(pl.col("len") == 1)["gemeente_code"].to_list())
+    assert singles <= set(codes) and len(codes) >= len(singles) + 8
+    for code in codes:
+        out = tmp_path / code
+        result = run(load_run_config(None, gemeenten=(code,)), policy, out)
+        assert result.n_gemeenten == 1
+        _check_outputs(out, {code})
+        if code in singles:  # one wijk: nothing to compare within the gemeente
+            fairness = pl.read_csv(out / "fairness.csv", infer_schema=False)
+            scope = fairness.filter(pl.col("region_code") == code)
+            assert not scope.is_empty() and set(scope["verdict"].to_list()) == {"n/a"}
+
+
+def test_a_stratified_sample_runs_one_by_one_with_demo_records(tmp_path, scope_panel, policy, national_once):
+    from toolkit.config import load_run_config
+    from toolkit.pipeline import run
+
+    counts = _wijk_counts(scope_panel)
+    codes = counts["gemeente_code"].to_list()
+    sample = sorted({codes[0], "GM0088", codes[len(codes) // 3], codes[2 * len(codes) // 3]} & set(codes))
+    for code in sample:
+        out = tmp_path / code
+        config = load_run_config(None, gemeenten=(code,), demo_records=True, ledger=tmp_path / f"{code}.sqlite")
+        run(config, policy, out)
+        _check_outputs(out, {code})
+        assert (out / "releases.csv").is_file()
