@@ -360,10 +360,17 @@ def release(
     del encoded
     eps = policy.privacy.epsilon_per_release
     requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ())) for y in years]
+    scope = _scope(gemeente, wijk_keys, providers, policy)
+    reused = {r.year: found for r in requests if (found := ledger.earlier_release(r, scope)) is not None}
     states = ledger.charge(
-        requests, policy.privacy.total_epsilon, synthetic=synthetic, note=f"wijksignaal gate, {gemeente}"
-    )
-    table = _table(truth, gemeente, wijk_keys, years, youth_population, policy, synthetic)
+        [r for r in requests if r.year not in reused], policy.privacy.total_epsilon, synthetic=synthetic,
+        note=f"wijksignaal gate, {gemeente}",
+    ) if len(reused) < len(requests) else []
+    table = _with_reused(truth, gemeente, wijk_keys, [s.year for s in states], youth_population, policy, synthetic,
+                         reused, ledger, states, scope)
+    charged = list(states)
+    states = sorted([*states, *(ledger.state(r, policy.privacy.total_epsilon) for r in requests if r.year in reused)],
+                    key=lambda st: st.year)
     from ethics._gate_audit import privacy_section
 
     audit = privacy_section(
@@ -378,7 +385,58 @@ def release(
         dataset_id=dataset_id,
         synthetic=synthetic,
     )
+    audit["epsilon_spent_this_run"] = str(eps * len(charged))
+    audit["ledger"]["reused_years"] = {
+        str(y): f"released before (ledger row {seq}) on the same children: reused, not charged or noised again"
+        for y, (seq, _) in sorted(reused.items())
+    }
+    audit["ledger"]["charged_years"] = [st.year for st in charged]
     return Releases(table=table, token=GateToken(_digest(table)), audit=audit)
+
+
+_RELEASE_SCHEMA = {"region_code": pl.String, "level": pl.String, "year": pl.Int32, "care_type": pl.String,
+                   "measure": pl.String, "value": pl.Int64, "status": pl.String, "epsilon": pl.Float64,
+                   "accuracy_95": pl.Int64, "provider": pl.String, "synthetic": pl.Boolean}
+
+
+def _scope(gemeente: str, wijk_keys: list[str], providers: list[str], policy: Policy) -> str:
+    """The public keys and rules a release depends on: a stored release is reused only under the same."""
+    text = repr((gemeente, sorted(wijk_keys), list(providers), policy.privacy, policy.disclosure))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _with_reused(truth: Any, gemeente: str, wijk_keys: list[str], new_years: list[int],
+                 youth_population: dict[str, float], policy: Policy, synthetic: bool,
+                 reused: dict[int, tuple[int, str]], ledger: Ledger, states: list[Any], scope: str) -> pl.DataFrame:
+    """The releases of the newly charged years (stored in the ledger per year) and the stored releases of the
+    years released before, in one table (see `ethics.ledger`: a year is charged and noised once)."""
+    import json
+
+    parts = []
+    if new_years:
+        fresh = _table(truth, gemeente, wijk_keys, new_years, youth_population, policy, synthetic)
+        for st in states:
+            rows = fresh.filter(pl.col("year") == st.year).to_dicts()
+            ledger.store_release(int(st.ledger_row), scope, json.dumps(rows, separators=(",", ":")))
+        parts.append(fresh)
+    for _, rows in reused.values():
+        old = pl.DataFrame(json.loads(rows), schema=_RELEASE_SCHEMA)
+        parts.append(old.with_columns(synthetic=pl.lit(synthetic)))
+    frame = pl.concat(parts, how="vertical_relaxed").with_columns(year=pl.col("year").cast(pl.Int32))
+    return _sort(frame.select(RELEASE_COLUMNS))
+
+
+def _sort(frame: pl.DataFrame) -> pl.DataFrame:
+    order = {m: i for i, m in enumerate(MEASURES)}
+    return frame.with_columns(value=pl.col("value").cast(pl.Int64)).sort(
+        pl.col("measure").replace_strict(order, return_dtype=pl.Int32),
+        "year",
+        "care_type",
+        pl.col("level") != "gemeente",
+        "region_code",
+        "provider",
+        nulls_last=True,
+    )
 
 
 def _table(
@@ -394,7 +452,7 @@ def _table(
     frame = pl.concat(
         [
             nodes.with_columns(provider=pl.lit(None, pl.String)),
-            _noisy_providers(truth.providers, gemeente, policy),
+            _noisy_providers(truth.providers.filter(pl.col("year").is_in(years)), gemeente, policy),
         ],
         how="vertical_relaxed",
     )

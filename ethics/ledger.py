@@ -23,6 +23,10 @@ Integrity beyond the file itself:
 The budget follows the people, not the file name: each row keeps a bottom-k sketch of keyed hashes of the
 clients of that year (`ethics._sketch`, never an id), and a run is charged against every earlier row of the
 same year whose dataset id is the same or that shares children with it (`CROSS_REGISTER_RULE`).
+
+Per reference year, the gate keeps what a charge released (`store_release`, table `releases`: public, noisy
+values) and a later run on the same children reuses it (`earlier_release`) instead of charging and noising
+that year again, so a rerun with one more year pays for the new year only and noise cannot be averaged away.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ CREATE TABLE IF NOT EXISTS charges (
   seq INTEGER PRIMARY KEY, charged_at TEXT NOT NULL, dataset_id TEXT NOT NULL, year INTEGER NOT NULL,
   epsilon TEXT NOT NULL, total TEXT NOT NULL, related TEXT NOT NULL, sketch TEXT NOT NULL,
   synthetic INTEGER NOT NULL, note TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (charge_seq INTEGER PRIMARY KEY, scope TEXT NOT NULL, rows TEXT NOT NULL);
 """
 _FIELDS = (
     "seq",
@@ -455,6 +460,25 @@ class Ledger:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (str(row["seq"]),))
         return YearState(req.dataset_id, req.year, total, spent, spent + req.epsilon, len(related),
                          ledger_row=int(row["seq"]), chain_head=str(row["hash"]))
+
+    # -- what a charge released (per reference year; reused by later runs on the same children) ------------
+    def store_release(self, charge_seq: int, scope: str, rows: str) -> None:
+        """Keep what the charge `charge_seq` paid for (the released rows of its year, public values) under the
+        `scope` of its public keys. Outside the hash chain: deleting it only makes a later run pay again."""
+        with self._connect() as con:
+            con.execute("INSERT OR REPLACE INTO releases VALUES (?, ?, ?)", (charge_seq, scope, rows))
+
+    def earlier_release(self, req: ChargeRequest, scope: str) -> tuple[int, str] | None:
+        """(charge row, released rows) of the latest earlier charge of `req`'s year on the same children
+        (the rule of `charge`) with a stored release of the same scope; None when there is none."""
+        with self._connect() as con:
+            related = self._related(self._rows(con, req.year), req)
+            for row in sorted(related, key=lambda r: -int(str(r["seq"]))):
+                found = con.execute("SELECT rows FROM releases WHERE charge_seq = ? AND scope = ?",
+                                    (row["seq"], scope)).fetchone()
+                if found:
+                    return int(str(row["seq"])), str(found[0])
+        return None
 
     def integrity(self, states: list[YearState]) -> dict[str, object]:
         """For audit.json: the ledger id, the row and chain head of each charge, where key and witness are,

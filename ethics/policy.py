@@ -168,6 +168,8 @@ class PrivacyPolicy:
     overlap_threshold: Share = Fraction(0)  # 0: strict, any shared child relates two registers
     sketch_size: Annotated[StrictInt, Field(ge=16, le=65_536)] = 256
     gemeente_share: Shares = DEFAULT_GEMEENTE_SHARE
+    # a released cost per client noisier than this (relative sd): forecast euros use the public price
+    max_price_relative_sd: Annotated[float, Strict(), Field(gt=0, le=1)] = 0.1
 
     def __post_init__(self) -> None:
         _require(self.unit == "client_id", "unit", "must be 'client_id' (one child)", self.unit)

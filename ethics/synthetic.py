@@ -250,6 +250,12 @@ def generate_register(
     rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
     span = sorted(set(years)) if years else [year]
     by_type, prices = _by_type(providers), _prices(prices_path)
+    if len(span) > 1:  # children who age, move, start, stop and return (ethics._synthetic_history)
+        from ethics._synthetic_history import generate_history
+
+        return generate_history(panel, gemeente, span, scale=scale, rng=rng, prices=prices, by_type=by_type,
+                                providers_other=UNLISTED_PROVIDER, unlisted_share=UNLISTED_SHARE,
+                                referrers=REFERRERS)
     frames = []
     for i, y in enumerate(span):
         frame = _one_year(panel, gemeente, y, _calibration_year(panel, gemeente, y), scale, rng, prices, by_type)

@@ -15,6 +15,7 @@ from toolkit.config import RunConfig
 from toolkit.domains import Domain, get_domain, published_gemeenten, require_published
 from toolkit.finance import build_finance
 from toolkit.forecasts import ForecastResult, build_forecasts
+from toolkit.forecasts._records_forecast import totals_only
 from toolkit.panel import Panel, build_panel
 from toolkit.profiles import ProfileResult, build_profiles
 from toolkit.progress import reporter
@@ -124,7 +125,8 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
     money = None
     if dom.is_default:  # the money stage is youth care's (Iv3 youth taakvelden, Gemeentefonds youth cluster)
         show.stage("money: spending, youth cluster and the shortfall ahead")
-        money = build_finance(panel.frame, list(panel.gemeenten), forecasts.table, gemeente_names(panel))
+        money = build_finance(panel.frame, list(panel.gemeenten), totals_only(forecasts.table),
+                              gemeente_names(panel))
         tables.append(egress.Table(prefix + "finance.csv", money.table, withheld=("value", "lower", "upper")))
     if releases is not None:
         tables.append(egress.Table(prefix + "releases.csv", releases.table, withheld=("value",),

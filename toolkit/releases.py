@@ -7,7 +7,7 @@ file's sha256; a fresh id per demo register) and the public keys: every wijk of 
 release (`--years` or run config `[records] years`, "FIRST-LAST": the register's declared span up to the
 reference year; required with --records, never read from the records) and the provider list (run config
 `[records] providers`, the municipality's contracted providers). A demo register covers the stated years (or
-the panel's latest year) and uses the configured providers (or its fictional SYNTHETIC ones, which are then
+2018-2025, `DEMO_YEARS`) and uses the configured providers (or its fictional SYNTHETIC ones, which are then
 the list); it is written to a temporary directory, read back through `ethics.records` like any records file
 and deleted afterwards. Toolkit code never reads records itself. A missing or unreadable records path is a
 usage error (exit 2) before anything else happens.
@@ -115,10 +115,11 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:
         return _release(
             config, panel, policy, records, _dataset_id(config, records), False, years=years, providers=providers
         )
+    from ethics._synthetic_history import DEMO_YEARS
     from ethics.synthetic import PROVIDERS, generate_register, write_register
 
     gemeente = panel.gemeenten[0]
-    years = years or [panel.latest_year]
+    years = years or parse_years(DEMO_YEARS)  # children over several years (ethics._synthetic_history)
     providers = providers or [name for names in PROVIDERS.values() for name in names]
     register = generate_register(
         panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers

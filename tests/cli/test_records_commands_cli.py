@@ -101,8 +101,15 @@ def test_run_with_demo_records_publishes_releases_and_the_privacy_section(tmp_pa
     assert privacy["synthetic"] is True and "SYNTHETIC" in privacy["records"]
     assert privacy["ledger"]["path"].endswith("demo-ledger-SYNTHETIC.sqlite")
     assert not (tmp_path / "xdg" / "wijksignaal" / "ledger.sqlite").exists()  # the real ledger is untouched
-    forecast = pl.read_csv(out / "forecast.csv")  # with records, euros use the released cost per client
-    assert forecast["price_source"].str.contains("privacy gate").all()
+    assert sorted(releases["year"].unique()) == list(range(2018, 2026))  # the demo register's default span
+    forecast = pl.read_csv(out / "forecast.csv", infer_schema_length=None)
+    open_data = forecast.filter(pl.col("care_type").is_null())  # with records, euros use the released price
+    assert open_data["price_source"].str.contains("privacy gate").all()
+    per_type = forecast.filter(pl.col("care_type").is_not_null())  # forecasts from the register, per care type
+    assert set(per_type["care_type"]) == {"all", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf",
+                                          "jeugdbescherming", "jeugdreclassering"}
+    assert per_type["year"].min() == 2026 and per_type["price_source"].is_not_null().all()
+    assert per_type.filter(pl.col("level") == "gemeente", pl.col("status") == "ok")["clients"].min() > 0
 
 
 @pytest.mark.slow

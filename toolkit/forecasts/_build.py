@@ -260,6 +260,10 @@ def build_forecasts(
         "beside_it_at_gemeente_level": scenario_label(inp.scenario.name, other),
         "note": "wijk rows carry the chosen assumption only; gemeente rows carry both (column `growth`)",
     }
+    if releases is not None:  # forecasts per care type from the register (toolkit/forecasts/_records_forecast.py)
+        from toolkit.forecasts._records_forecast import with_records
+
+        table, audit["records"] = with_records(table, releases, inp, profiles)
     return ForecastResult(table, WITHHELD, bt.table, bt.region_errors, _growth(wijk_table, inp.horizon), audit)
 
 

@@ -59,9 +59,14 @@ def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult
         pl.when(pl.col("region_name").is_null() | (pl.col("region_name") == pl.col("region_code")))
         .then(pl.col("_name")).otherwise(pl.col("region_name")).alias("region_name")).drop("_name")
     return WijkInputs(profiles=table, priority=profiles.priority, signals=profiles.signals,
-                      forecast=forecasts.table, growth=forecasts.growth, history=history,
+                      forecast=_open_data_rows(forecasts.table), growth=forecasts.growth, history=history,
                       gemeenten=gemeente_names(panel), latest_year=panel.latest_year,
                       context=_context(panel), synthetic=synthetic)
+
+
+def _open_data_rows(table: pl.DataFrame) -> pl.DataFrame:
+    """forecast.csv without the register's rows per care type (column care_type, only with records)."""
+    return table.filter(pl.col("care_type").is_null()) if "care_type" in table.columns else table
 
 
 def _scope_name(panel: Panel) -> str:

@@ -72,12 +72,22 @@ def test_budget_refusal_draws_no_noise_and_records_nothing(
     small_register, inputs, policy, tmp_path, monkeypatch
 ):
     ledger = Ledger(tmp_path / "l.sqlite")
-    for i in range(3):
-        _release(small_register, inputs, policy, ledger, dataset=f"copy-{i}")  # same children, new ids
+    for i in range(3):  # same children, new ids; another provider list each time, so no earlier release is reused
+        scope = inputs | {"providers": [f"Aanbieder {i} (SYNTHETIC)"]}
+        gate.release(small_register, policy=policy, ledger=ledger, dataset_id=f"copy-{i}", **scope)
     monkeypatch.setattr(noise, "geometric_noise", lambda *a, **k: pytest.fail("noise drawn after a refusal"))
     with pytest.raises(BudgetExhausted, match="only 0 of 3 remains") as err:
         _release(small_register, inputs, policy, ledger, dataset="renamed")
     assert err.value.exit_code == 4 and ledger.count() == 3
+
+
+def test_a_copy_of_a_released_register_gets_the_same_release_without_a_charge(small_register, inputs, policy,
+                                                                               tmp_path):
+    ledger = Ledger(tmp_path / "l.sqlite")
+    first = _release(small_register, inputs, policy, ledger, dataset="copy-0")
+    again = _release(small_register, inputs, policy, ledger, dataset="copy-1")  # same children: no new noise
+    assert again.table.equals(first.table) and ledger.count() == 1
+    assert again.audit["epsilon_spent_this_run"] == "0" and again.audit["ledger"]["charged_years"] == []
 
 
 def test_gemeente_totals_are_consistent_with_the_wijken():
@@ -363,4 +373,6 @@ def test_the_demo_register_uses_the_configured_provider_list(panel_frame):
     frame = generate_register(panel_frame, "GM0518", scale=0.05, seed=1, years=[2021, 2022], providers=listed)
     assert set(frame["provider"]) == {*listed, UNLISTED_PROVIDER}
     assert frame["start_date"].dt.year().unique().sort().to_list() == [2021, 2022]
-    assert frame.filter(pl.col("start_date").dt.year() == 2021)["end_date"].null_count() == 0  # runs on into 2022
+    runs_on = frame.filter(pl.col("start_date").dt.year() == 2021, pl.col("end_date").dt.year() == 2022)
+    assert runs_on.height > 0  # children in care from 2021 into 2022 (one row per trajectory)
+    assert frame["end_date"].dt.year().max() <= 2022
