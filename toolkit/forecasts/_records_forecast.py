@@ -138,8 +138,9 @@ def _fits(series: pl.DataFrame, origin: int, half_life: float = 2.0) -> pl.DataF
 
 def _shrink(fits: pl.DataFrame) -> pl.DataFrame:
     """Wijk slopes shrunk to the gemeente slope of the same care type (empirical Bayes, see module doc)."""
-    if "slope" not in fits.columns:
-        return fits.with_columns(slope_used=pl.lit(None, pl.Float64), log_level=pl.lit(None, pl.Float64),
+    if "slope" not in fits.columns:  # no series long enough: every row unfitted, with the columns of a fit
+        return fits.with_columns(slope=pl.lit(None, pl.Float64), slope_used=pl.lit(None, pl.Float64),
+                                 log_level=pl.lit(None, pl.Float64),
                                  sd_level=pl.lit(None, pl.Float64), sd_slope=pl.lit(None, pl.Float64))
     gem = fits.filter(pl.col("level") == "gemeente", pl.col("fitted")).select("care_type", gem_slope="slope")
     wijk = fits.filter(pl.col("level") == "wijk", pl.col("fitted"))
