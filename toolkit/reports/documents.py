@@ -43,7 +43,7 @@ def _context(panel: Panel) -> pl.DataFrame:
 
 
 def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult,
-                synthetic: bool = False) -> WijkInputs:
+                synthetic: bool = False, ranking: dict[str, Any] | None = None) -> WijkInputs:
     """What wijkprofielen.html needs from the stages: observed clients and rates from the CBS panel for every
     year it holds (wijk, gemeente and the Netherlands), the signals of gemeente and country for comparison,
     and a wijk's name from an earlier year when the latest file has none."""
@@ -61,7 +61,7 @@ def wijk_inputs(panel: Panel, profiles: ProfileResult, forecasts: ForecastResult
     return WijkInputs(profiles=table, priority=profiles.priority, signals=profiles.signals,
                       forecast=_open_data_rows(forecasts.table), growth=forecasts.growth, history=history,
                       gemeenten=gemeente_names(panel), latest_year=panel.latest_year,
-                      context=_context(panel), synthetic=synthetic)
+                      context=_context(panel), synthetic=synthetic, ranking=ranking or {})
 
 
 def _open_data_rows(table: pl.DataFrame) -> pl.DataFrame:
@@ -84,12 +84,13 @@ def build_documents(audit: dict[str, Any], panel: Panel, profiles: ProfileResult
 
     version = audit.get("versions", {}).get("wijksignaal", "")
     synthetic = bool((audit.get("privacy") or {}).get("synthetic"))
+    ranking = ((audit.get("forecast") or {}).get("records") or {}).get("ranking_by_growth") or {}
     return [
         Document("audit.json", to_json(audit)),
         Document("algoritmeregister.json", register_export.to_json(audit["register"])),
         Document("audit_report.html", render_audit_report(audit, fairness, forecasts.backtest, lang,
                                                           load_provenance(), _scope_name(panel))),
-        Document("wijkprofielen.html", render_wijkprofielen(wijk_inputs(panel, profiles, forecasts, synthetic),
+        Document("wijkprofielen.html", render_wijkprofielen(wijk_inputs(panel, profiles, forecasts, synthetic, ranking),
                                                             lang,
                                                             generated_at=audit.get("generated_at", ""),
                                                             version=version)),

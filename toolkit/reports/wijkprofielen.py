@@ -38,6 +38,7 @@ class WijkInputs:
     latest_year: int
     context: pl.DataFrame = field(default_factory=pl.DataFrame)  # region_code, level, signal, value
     synthetic: bool = False  # the run used the SYNTHETIC demo register
+    ranking: dict[str, Any] = field(default_factory=dict)  # audit forecast.records.ranking_by_growth ({} without)
 
 
 def significant_growth(forecast: pl.DataFrame, growth: pl.DataFrame) -> pl.DataFrame:
@@ -97,6 +98,28 @@ def _context(inp: WijkInputs) -> dict[str, dict[str, float]]:
     return out
 
 
+RANKING_TOP = 5  # wijken per care type in the ranking by the register's forecast growth
+RANKED_CARE = ("all", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdreclassering")
+
+
+def _ranking(inp: WijkInputs, prof: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per care type the gemeente's fastest-growing wijken by the register's forecast (80% interval); only
+    published wijken with numbers (a withheld or too-small wijk never appears). Empty without records."""
+    by_care = (inp.ranking or {}).get("by_care_type") or {}
+    ok = prof.filter(pl.col("status") == "ok")
+    names = dict(zip(ok["region_code"].to_list(), ok["region_name"].to_list(), strict=True))
+    out = []
+    for care in RANKED_CARE:
+        rows = [r for r in by_care.get(care) or [] if r.get("region_code") in names
+                and None not in (r.get("growth_pct"), r.get("growth_lower_pct"), r.get("growth_upper_pct"),
+                                 r.get("clients_latest"), r.get("clients_last_year"))]
+        if rows:
+            top = [{**r, "name": names[r["region_code"]] or r["region_code"],
+                    "growth_clients": r["clients_last_year"] - r["clients_latest"]} for r in rows[:RANKING_TOP]]
+            out.append({"care": care, "rows": top, "n": len(rows)})
+    return out
+
+
 def _scenarios(forecast: pl.DataFrame, gm: str) -> list[dict[str, Any]]:
     """The gemeente total per scenario (only when the forecast holds more than one scenario)."""
     if "scenario" not in forecast.columns:
@@ -129,7 +152,7 @@ def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_y
             "n_withheld": int((prof["status"] != "ok").sum()), "n_ranked": n_ranked,
             "n_priority": priority.height, "list_withheld": n_ranked < MIN_WIJKEN_FOR_LIST,
             "total": fans(total, part.history, gm, gm_name, years, t, lang),
-            "scenarios": _scenarios(all_forecast, gm),
+            "scenarios": _scenarios(all_forecast, gm), "ranking": _ranking(inp, prof),
             "cards": [card(ctx, r, t, lang) for r in prof.iter_rows(named=True)]}
 
 
@@ -150,4 +173,4 @@ def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, versi
     return render("wijkprofielen.html.j2", lang, gemeenten=sections, generated_at=generated_at, version=version,
                   horizon_year=horizon_year, years=years, latest_year=inp.latest_year, scenario=scenario,
                   data_age=age if age is not None and age > MAX_DATA_AGE else None, synthetic=inp.synthetic,
-                  min_list=MIN_WIJKEN_FOR_LIST)
+                  min_list=MIN_WIJKEN_FOR_LIST, ranking_year=(inp.ranking or {}).get("to_year"))
