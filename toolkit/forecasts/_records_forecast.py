@@ -122,8 +122,9 @@ def _fits(series: pl.DataFrame, origin: int, half_life: float = 2.0) -> pl.DataF
     all children plus SHARE_TREND x the (shrunk) trend of that care type's share."""
     direct = _shrink(_fit_rows(series.filter(pl.col("care_type") == "all"), origin, half_life))
     shares = _shrink(_fit_rows(_shares(series), origin, half_life))
-    if "log_level" not in direct.columns or not shares["fitted"].any():  # no care-type share long enough
-        return direct
+    if not shares["fitted"].any():  # no care-type share long enough: the care types are there, unfitted
+        unfitted = shares.select("region_code", "level", "care_type", fitted=pl.lit(False))
+        return pl.concat([direct, unfitted], how="diagonal_relaxed")
     a = direct.select("region_code", a_fitted="fitted", a_ll="log_level", a_su="slope_used", a_sdl="sd_level",
                       a_sds="sd_slope")
     combined = shares.join(a, on="region_code", how="left").with_columns(
