@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from toolkit.reports.charts import INK, LINE, _nice_max, _open, _text
+from toolkit.reports.charts import INK, LINE, _frame, _nice_max, _text
 
 __all__ = ["budget_chart"]
 
@@ -21,19 +21,7 @@ def budget_chart(history: list[tuple[int, float]], forecast: list[tuple[int, flo
     if not years:
         return Markup("")
     y_max, x0, x1 = _nice_max(max(points) * 1.05), min(years), max(years)
-
-    def px(year: float) -> float:
-        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
-
-    def py(v: float) -> float:
-        return top + (1 - v / y_max) * (h - top - bottom)
-
-    head, tail = _open(w, h, title, desc)
-    parts = [head]
-    for frac in (0, 0.5, 1):
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{py(y_max * frac):.1f}" y2="{py(y_max * frac):.1f}" '
-                     'stroke="#d0d7de"/>')
-        parts.append(_text(left - 4, py(y_max * frac) + 4, fmt(y_max * frac), "end", 10))
+    px, py, parts, tail = _frame((w, h, left, right, top, bottom), x0, x1, y_max, title, desc, fmt)
     parts += [_text(px(y), h - 8, str(y), "middle", 10) for y in range(x0, x1 + 1)]
     if forecast:
         band = " ".join(f"{px(y):.1f},{py(hi):.1f}" for y, _, _, hi in forecast) + " " + " ".join(

@@ -44,6 +44,27 @@ def _nice_max(value: float) -> float:
     return 10 * mag
 
 
+def _frame(box: tuple[int, int, int, int, int, int], x0: int, x1: int, y_max: float, title: str, desc: str,
+           fmt: Callable[[float], str]) -> tuple[Callable[[float], float], Callable[[float], float], list[str], str]:
+    """The shared frame of the year charts: x and y scales, the opening tag and three labelled grid lines.
+    `box` is (width, height, left, right, top, bottom); returns (px, py, parts, closing tag)."""
+    w, h, left, right, top, bottom = box
+
+    def px(year: float) -> float:
+        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
+
+    def py(v: float) -> float:
+        return top + (1 - v / y_max) * (h - top - bottom)
+
+    head, tail = _open(w, h, title, desc)
+    parts = [head]
+    for frac in (0, 0.5, 1):
+        y = py(y_max * frac)
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
+        parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
+    return px, py, parts, tail
+
+
 def fan_chart(
     history: Sequence[tuple[int, float | None]],
     forecast: Sequence[tuple[int, float, float, float]],
@@ -61,18 +82,7 @@ def fan_chart(
     y_max = _nice_max(max(known, default=1.0) * 1.05)
     x0, x1 = min(years), max(years)
 
-    def px(year: float) -> float:
-        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
-
-    def py(v: float) -> float:
-        return top + (1 - v / y_max) * (h - top - bottom)
-
-    head, tail = _open(w, h, title, desc)
-    parts = [head]
-    for frac in (0, 0.5, 1):
-        y = py(y_max * frac)
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
-        parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
+    px, py, parts, tail = _frame((w, h, left, right, top, bottom), x0, x1, y_max, title, desc, fmt)
     step = 1 if x1 - x0 <= 6 else 2
     for year in range(x0, x1 + 1):
         if (x1 - year) % step == 0:
@@ -128,18 +138,7 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[int, float | None]]]],
         return Markup("")
     y_max, x0, x1 = _nice_max(max(values) * 1.1), min(years), max(years)
 
-    def px(year: float) -> float:
-        return left + (year - x0) / max(x1 - x0, 1) * (w - left - right)
-
-    def py(v: float) -> float:
-        return top + (1 - v / y_max) * (h - top - bottom)
-
-    head, tail = _open(w, h, title, desc)
-    parts = [head]
-    for frac in (0, 0.5, 1):
-        y = py(y_max * frac)
-        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
-        parts.append(_text(left - 4, y + 4, fmt(y_max * frac), "end", 10))
+    px, py, parts, tail = _frame((w, h, left, right, top, bottom), x0, x1, y_max, title, desc, fmt)
     for year in range(x0, x1 + 1):
         parts.append(_text(px(year), h - 26, str(year), "middle", 10, MUTED if year in years else "#b0b7bf"))
     for i, (label, pts) in enumerate(series[:3]):
