@@ -66,6 +66,7 @@ class Encoded:
     cols: dict[str, np.ndarray]
     providers: list[str]
     years: list[int]
+    care_types: tuple[str, ...] = CARE_TYPES
 
 
 def check_years(years: list[int]) -> list[int]:
@@ -85,15 +86,18 @@ def _day(year: np.ndarray, month: int = 1, day: int = 1) -> np.ndarray:
 
 
 def encode(
-    records: pl.DataFrame, wijk_keys: list[str], key: bytes, *, years: list[int], providers: list[str]
+    records: pl.DataFrame, wijk_keys: list[str], key: bytes, *, years: list[int], providers: list[str],
+    care_types: tuple[str, ...] = CARE_TYPES,
 ) -> Encoded:
     """Encode care types, wijken (empty: the 'not in a wijk' node) and providers (the public list; others:
     OTHER_PROVIDER) as integers; hash client ids with the ledger's SipHash key. `years` are the public years
-    to release; the last one is the reference year at whose end ongoing trajectories are cut. Consumes
+    to release; the last one is the reference year at whose end ongoing trajectories are cut. `care_types`
+    are the domain's (`ethics._records_schema.RecordLayout`: at most 8, the packed word's 3 bits). Consumes
     `records`: its columns are dropped as they are encoded (less memory for large registers)."""
     years = check_years(years)
     names = list(dict.fromkeys(p.strip() for p in providers if p.strip() and p.strip() != OTHER_PROVIDER))
-    if len(names) + 1 >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"]:
+    if (len(names) + 1 >= 1 << _WIDTH["prov"] or len(wijk_keys) + 1 >= 1 << _WIDTH["node"]
+            or len(care_types) > 1 << _WIDTH["type"]):
         raise ConfigError("The provider list or the wijken are more than the gate can count.")
     cut = date(years[-1], 12, 31)
     end = pl.coalesce(pl.col("end_date"), pl.lit(cut))
@@ -102,7 +106,7 @@ def encode(
     prov = pl.col("provider").replace_strict(mapping, default=len(names), return_dtype=pl.Int32)
     cid = siphash24(records.drop_in_place("client_id"), key)
     cols = records.select(
-        type=pl.col("care_type").cast(pl.Enum(CARE_TYPES)).to_physical().cast(pl.Int8),
+        type=pl.col("care_type").cast(pl.Enum(care_types)).to_physical().cast(pl.Int8),
         node=pl.col("wijk_code").cast(pl.Enum(wijk_keys)).to_physical().cast(pl.Int32).fill_null(len(wijk_keys)),
         prov=prov.fill_null(len(names)),
         start=pl.col("start_date").cast(pl.Int32),
@@ -116,7 +120,7 @@ def encode(
         records.drop_in_place(column)
     arrays = {c: cols.drop_in_place(c).to_numpy() for c in list(cols.columns)}
     arrays["cid"] = cid
-    return Encoded(arrays, [*names, OTHER_PROVIDER], years)
+    return Encoded(arrays, [*names, OTHER_PROVIDER], years, tuple(care_types))
 
 
 def _per_year(a: dict[str, np.ndarray], years: list[int]) -> dict[str, np.ndarray]:
@@ -244,9 +248,8 @@ def _providers(r: dict, euros: np.ndarray, n_years: int, n_prov: int, limit: int
     return clients, cost
 
 
-def _type_counts(r: dict, cell: np.ndarray, size: int, limit: int) -> np.ndarray:
-    """Children per cell and care type, each child in at most `limit` care types."""
-    k = len(CARE_TYPES)
+def _type_counts(r: dict, cell: np.ndarray, size: int, limit: int, k: int) -> np.ndarray:
+    """Children per cell and care type (k of them), each child in at most `limit` care types."""
     uniq, _, keep = _bounded_pairs(r, r["type"], k, limit)
     return np.bincount(cell[uniq // k] * k + uniq % k, weights=keep, minlength=size * k).reshape(size, k)
 
@@ -263,7 +266,7 @@ def aggregate(enc: Encoded, privacy: PrivacyPolicy, wijk_keys: list[str]) -> Tru
     r = _sorted_by_child(per_year, years, privacy)
     del per_year
     seg, child, cap = r["seg"], r["child"], privacy.max_trajectories_per_child
-    n_years, n_nodes, k = max(years) - min(years) + 1, len(wijk_keys) + 1, len(CARE_TYPES)
+    n_years, n_nodes, k = max(years) - min(years) + 1, len(wijk_keys) + 1, len(enc.care_types)
     n_traj = np.diff(np.r_[seg, len(child)])
     kept = np.ones(len(child), dtype=bool)
     over = np.flatnonzero((n_traj > cap)[child])
@@ -283,7 +286,7 @@ def aggregate(enc: Encoded, privacy: PrivacyPolicy, wijk_keys: list[str]) -> Tru
         "stepped_care_clients": np.bincount(cell, weights=np.minimum(n_traj, cap) >= 3, minlength=size)[
             :, None
         ],
-        "clients_by_care_type": _type_counts(r, cell, size, privacy.max_care_types_per_child),
+        "clients_by_care_type": _type_counts(r, cell, size, privacy.max_care_types_per_child, k),
         "trajectories": np.bincount(cell_row, weights=kept, minlength=size * k).reshape(size, k),
         "cost_eur": np.bincount(cell_row, weights=euros, minlength=size * k).reshape(
             size, k
@@ -293,18 +296,19 @@ def aggregate(enc: Encoded, privacy: PrivacyPolicy, wijk_keys: list[str]) -> Tru
         r, euros, n_years, len(enc.providers), privacy.max_providers_per_child
     )
     return Truth(
-        nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years),
+        nodes=_node_frame(measures, [*wijk_keys, UNASSIGNED], years, enc.care_types),
         providers=_provider_frame(prov_clients, prov_cost, enc.providers, years),
         sketches=sketches,
     )
 
 
-def _node_frame(measures: dict[str, np.ndarray], nodes: list[str], years: list[int]) -> pl.DataFrame:
+def _node_frame(measures: dict[str, np.ndarray], nodes: list[str], years: list[int],
+                care_types: tuple[str, ...]) -> pl.DataFrame:
     """Long frame (node, year, care_type, measure, true) of the listed years; values are whole numbers."""
     span = np.arange(min(years), max(years) + 1)
     node_idx, year = np.repeat(np.arange(len(nodes)), len(span)), np.tile(span, len(nodes))
     cols: dict[str, list[np.ndarray]] = {"node": [], "year": [], "care_type": [], "measure": [], "true": []}
-    labels = {"all": ["all"], "types": list(CARE_TYPES)}
+    labels = {"all": ["all"], "types": list(care_types)}
     for name, values in measures.items():
         types = labels["all"] if values.shape[1] == 1 else labels["types"]
         for t, care_type in enumerate(types):

@@ -79,8 +79,50 @@ def privacy_section(
     ledger: Ledger,
     dataset_id: str,
     synthetic: bool,
+    domain: str = "jeugd",
 ) -> dict[str, Any]:
-    """What was protected and how, the budget before and after, and how accurate the releases are."""
+    """What was protected and how, the budget before and after, and how accurate the releases are.
+    For another domain than jeugd the privacy unit is a client (a person in the Wmo register), not a child."""
+    section = _section(table, policy, states, gemeente=gemeente, n_wijken=n_wijken, n_providers=n_providers,
+                       years=years, ledger=ledger, dataset_id=dataset_id, synthetic=synthetic)
+    if domain == "jeugd":
+        return section
+    from ethics._records_schema import layout_of
+
+    n_types = len(layout_of(domain).care_types)
+    section = _in_words(section, [("the four care types", f"the {n_types} {domain} provision categories"),
+                                  ("no real child", "no real person"), ("children", "clients"),
+                                  ("child", "client"), ("youths", "inhabitants")])
+    section["domain"] = domain
+    section["budget"] = (f"the {domain} register has its own budget per reference year in the ledger (apart from "
+                         "every other domain's); a person in the registers of two domains has both budgets spent")
+    return section
+
+
+def _in_words(node: Any, pairs: list[tuple[str, str]]) -> Any:
+    if isinstance(node, dict):
+        return {k: _in_words(v, pairs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_in_words(v, pairs) for v in node]
+    if isinstance(node, str):
+        for old, new in pairs:
+            node = node.replace(old, new)
+    return node
+
+
+def _section(
+    table: pl.DataFrame,
+    policy: Policy,
+    states: list[YearState],
+    *,
+    gemeente: str,
+    n_wijken: int,
+    n_providers: int,
+    years: list[int],
+    ledger: Ledger,
+    dataset_id: str,
+    synthetic: bool,
+) -> dict[str, Any]:
     p, d = policy.privacy, policy.disclosure
     status = dict(table.group_by("status").len().iter_rows())
     return {

@@ -48,7 +48,7 @@ import polars as pl
 
 from ethics import noise
 from ethics._aggregate import UNASSIGNED, aggregate, check_years, encode
-from ethics._records_schema import CARE_TYPES
+from ethics._records_schema import CARE_TYPES, layout_of
 from ethics.disclosure import apply_cbs_rule
 from ethics.errors import ConfigError
 from ethics.ledger import ChargeRequest, Ledger
@@ -149,9 +149,10 @@ def _project(raw: np.ndarray, total: int) -> np.ndarray:
     return out
 
 
-def _grid(truth: pl.DataFrame, nodes: list[str], years: list[int]) -> pl.DataFrame:
+def _grid(truth: pl.DataFrame, nodes: list[str], years: list[int], care_types: tuple[str, ...]) -> pl.DataFrame:
     keys = pl.DataFrame(
-        [{"measure": m, "care_type": t} for m, types in _NODE_MEASURES.items() for t in types]
+        [{"measure": m, "care_type": t} for m, types in _NODE_MEASURES.items()
+         for t in (care_types if types == CARE_TYPES else types)]
     )
     grid = keys.join(pl.DataFrame({"year": years}, schema={"year": pl.Int32}), how="cross").join(
         pl.DataFrame({"node": nodes}), how="cross"
@@ -341,33 +342,38 @@ def release(
     years: list[int] | None,
     providers: list[str],
     synthetic: bool = False,
+    domain: str = "jeugd",
 ) -> Releases:
     """Records file -> Releases. Charges the ledger before any noisy value exists; BudgetExhausted (exit 4)
     leaves nothing behind. `youth_population` (public CBS figures) marks regions below the policy minimum.
     `years` (the years to release, the last being the reference year) and `providers` (the public provider
-    list) come from the run, never from the records; without years, valid records give ConfigError (exit 2)."""
+    list) come from the run, never from the records; without years, valid records give ConfigError (exit 2).
+    `domain` (jeugd, wmo) selects the record layout (its care types are public keys) and the ledger's budget:
+    each domain has its own budget per reference year."""
     from ethics.records import read_records
 
-    frame = read_records(records, policy, known_wijken=set(wijk_keys))
+    layout = layout_of(domain)
+    frame = read_records(records, policy, known_wijken=set(wijk_keys), layout=layout)
     if not years:
         raise ConfigError(MSG_YEARS_NEEDED)
     years = check_years(years)
     synthetic = synthetic or bool("synthetic" in frame.columns and frame["synthetic"].all())
-    encoded = encode(frame, wijk_keys, ledger.sketch_key, years=years, providers=providers)
+    encoded = encode(frame, wijk_keys, ledger.sketch_key, years=years, providers=providers,
+                     care_types=layout.care_types)
     del frame  # from here on only integer codes and keyed hashes of the client ids
     truth = aggregate(encoded, policy.privacy, wijk_keys)
     n_providers = len(encoded.providers) - 1
     del encoded
     eps = policy.privacy.epsilon_per_release
-    requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ())) for y in years]
-    scope = _scope(gemeente, wijk_keys, providers, policy)
+    requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ()), domain) for y in years]
+    scope = _scope(gemeente, wijk_keys, providers, policy, domain)
     reused = {r.year: found for r in requests if (found := ledger.earlier_release(r, scope)) is not None}
     states = ledger.charge(
         [r for r in requests if r.year not in reused], policy.privacy.total_epsilon, synthetic=synthetic,
-        note=f"wijksignaal gate, {gemeente}",
+        note=f"wijksignaal gate, {gemeente}" + ("" if domain == "jeugd" else f", {domain}"),
     ) if len(reused) < len(requests) else []
     table = _with_reused(truth, gemeente, wijk_keys, [s.year for s in states], youth_population, policy, synthetic,
-                         reused, ledger, states, scope)
+                         reused, ledger, states, scope, layout.care_types)
     charged = list(states)
     states = sorted([*states, *(ledger.state(r, policy.privacy.total_epsilon) for r in requests if r.year in reused)],
                     key=lambda st: st.year)
@@ -384,6 +390,7 @@ def release(
         ledger=ledger,
         dataset_id=dataset_id,
         synthetic=synthetic,
+        domain=domain,
     )
     audit["epsilon_spent_this_run"] = str(eps * len(charged))
     audit["ledger"]["reused_years"] = {
@@ -399,22 +406,24 @@ _RELEASE_SCHEMA = {"region_code": pl.String, "level": pl.String, "year": pl.Int3
                    "accuracy_95": pl.Int64, "provider": pl.String, "synthetic": pl.Boolean}
 
 
-def _scope(gemeente: str, wijk_keys: list[str], providers: list[str], policy: Policy) -> str:
+def _scope(gemeente: str, wijk_keys: list[str], providers: list[str], policy: Policy, domain: str = "jeugd") -> str:
     """The public keys and rules a release depends on: a stored release is reused only under the same."""
-    text = repr((gemeente, sorted(wijk_keys), list(providers), policy.privacy, policy.disclosure))
+    keys = (gemeente, sorted(wijk_keys), list(providers), policy.privacy, policy.disclosure)
+    text = repr(keys if domain == "jeugd" else (*keys, domain))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _with_reused(truth: Any, gemeente: str, wijk_keys: list[str], new_years: list[int],
                  youth_population: dict[str, float], policy: Policy, synthetic: bool,
-                 reused: dict[int, tuple[int, str]], ledger: Ledger, states: list[Any], scope: str) -> pl.DataFrame:
+                 reused: dict[int, tuple[int, str]], ledger: Ledger, states: list[Any], scope: str,
+                 care_types: tuple[str, ...] = CARE_TYPES) -> pl.DataFrame:
     """The releases of the newly charged years (stored in the ledger per year) and the stored releases of the
     years released before, in one table (see `ethics.ledger`: a year is charged and noised once)."""
     import json
 
     parts = []
     if new_years:
-        fresh = _table(truth, gemeente, wijk_keys, new_years, youth_population, policy, synthetic)
+        fresh = _table(truth, gemeente, wijk_keys, new_years, youth_population, policy, synthetic, care_types)
         for st in states:
             rows = fresh.filter(pl.col("year") == st.year).to_dicts()
             ledger.store_release(int(st.ledger_row), scope, json.dumps(rows, separators=(",", ":")))
@@ -447,8 +456,9 @@ def _table(
     youth_population: dict[str, float],
     policy: Policy,
     synthetic: bool,
+    care_types: tuple[str, ...] = CARE_TYPES,
 ) -> pl.DataFrame:
-    nodes = _noisy_nodes(_grid(truth.nodes, [*wijk_keys, UNASSIGNED], years), gemeente, policy)
+    nodes = _noisy_nodes(_grid(truth.nodes, [*wijk_keys, UNASSIGNED], years, care_types), gemeente, policy)
     frame = pl.concat(
         [
             nodes.with_columns(provider=pl.lit(None, pl.String)),

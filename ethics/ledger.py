@@ -1,6 +1,7 @@
 """The persistent privacy-budget ledger: SQLite (WAL), exact epsilons, a hash chain, a witness, keyed sketches.
 
-One row per charge of one dataset and reference year. Epsilons are stored as exact fractions ("3/10").
+One row per charge of one dataset, reference year and care domain (jeugd, wmo: each domain has its own
+budget per reference year; a row of another domain than jeugd names it in its `domain` column and its hash). Epsilons are stored as exact fractions ("3/10").
 Each row stores the hash of the previous row (the first one a genesis hash of the ledger's random id), and
 the head hash and row count are kept in `meta`, so `verify()` detects an edited, inserted or deleted row. A
 charge is one `BEGIN IMMEDIATE` transaction: check the budget, then insert; SQLite admits one writer at a
@@ -80,7 +81,7 @@ MSG_TAMPERED = (
 )
 
 MSG_EXHAUSTED = (
-    "Privacy budget exhausted for dataset '{dataset}', reference year {year}: this run needs "
+    "Privacy budget exhausted for dataset '{dataset}'{domain}, reference year {year}: this run needs "
     "epsilon {need} but only {remaining} of {total} remains ({spent} spent by {runs} earlier run(s) "
     "on the same children). Nothing was released or written."
 )
@@ -122,6 +123,7 @@ class ChargeRequest:
     year: int
     epsilon: Fraction
     sketch: tuple[int, ...]
+    domain: str = "jeugd"
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class YearState:
     related_runs: int
     ledger_row: int | None = None
     chain_head: str | None = None
+    domain: str = "jeugd"
 
     @property
     def remaining(self) -> Fraction:
@@ -146,6 +149,7 @@ class YearState:
         """Exact values as strings, for audit.json."""
         return {
             "dataset_id": self.dataset_id,
+            **({} if self.domain == "jeugd" else {"domain": self.domain}),
             "year": self.year,
             "total": str(self.total),
             "spent_before": str(self.spent_before),
@@ -156,7 +160,11 @@ class YearState:
 
 
 def _row_hash(row: dict[str, object]) -> str:
-    canonical = json.dumps({k: row[k] for k in _FIELDS}, sort_keys=True, separators=(",", ":"))
+    """The row's hash; the domain is hashed when it is not jeugd (so rows written before domains keep theirs)."""
+    fields = {k: row[k] for k in _FIELDS}
+    if row.get("domain", "jeugd") != "jeugd":
+        fields["domain"] = row["domain"]
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -198,6 +206,9 @@ class Ledger:
                 con.executescript(_SCHEMA)
                 con.execute("BEGIN IMMEDIATE")
                 try:
+                    columns = {r[1] for r in con.execute("PRAGMA table_info(charges)")}
+                    if "domain" not in columns:  # a ledger of before domains: its rows are youth care's
+                        con.execute("ALTER TABLE charges ADD COLUMN domain TEXT NOT NULL DEFAULT 'jeugd'")
                     self.sketch_key = self._setup(con)
                 except BaseException:
                     con.execute("ROLLBACK")
@@ -359,6 +370,8 @@ class Ledger:
         mine = set(req.sketch)
 
         def shares(row: dict[str, object]) -> bool:
+            if row.get("domain", "jeugd") != req.domain:  # each domain has its own budget per year
+                return False
             if row["dataset_id"] == req.dataset_id:
                 return True
             theirs = tuple(int(h, 16) for h in json.loads(str(row["sketch"])))
@@ -385,7 +398,7 @@ class Ledger:
         with self._connect() as con:
             related = self._related(self._rows(con, req.year), req)
         spent = sum((Fraction(str(r["epsilon"])) for r in related), Fraction(0))
-        return YearState(req.dataset_id, req.year, total, spent, spent, len(related))
+        return YearState(req.dataset_id, req.year, total, spent, spent, len(related), domain=req.domain)
 
     def charge(
         self, requests: list[ChargeRequest], total: Fraction, synthetic: bool = False, note: str = ""
@@ -428,6 +441,7 @@ class Ledger:
             raise BudgetExhausted(
                 MSG_EXHAUSTED.format(
                     dataset=req.dataset_id,
+                    domain="" if req.domain == "jeugd" else f" (its {req.domain} budget)",
                     year=req.year,
                     need=req.epsilon,
                     remaining=max(total - spent, Fraction(0)),
@@ -450,16 +464,18 @@ class Ledger:
             "note": note,
             "sketch": json.dumps([f"{h:016x}" for h in req.sketch]),
             "prev_hash": head[0] if head else self._genesis(),
+            "domain": req.domain,
         }
         row["hash"] = _row_hash(row)
+        names = (*_FIELDS, "hash", "domain")
         con.execute(
-            f"INSERT INTO charges VALUES ({', '.join('?' * (len(_FIELDS) + 1))})",
-            [row[k] for k in (*_FIELDS, "hash")],
+            f"INSERT INTO charges ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [row[k] for k in names],
         )
         con.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (row["hash"],))
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rows', ?)", (str(row["seq"]),))
         return YearState(req.dataset_id, req.year, total, spent, spent + req.epsilon, len(related),
-                         ledger_row=int(row["seq"]), chain_head=str(row["hash"]))
+                         ledger_row=int(row["seq"]), chain_head=str(row["hash"]), domain=req.domain)
 
     # -- what a charge released (per reference year; reused by later runs on the same children) ------------
     def store_release(self, charge_seq: int, scope: str, rows: str) -> None:
@@ -499,11 +515,12 @@ class Ledger:
         """Per dataset and year: what a new run on that dataset's latest children would find spent."""
         with self._connect() as con:
             rows = self._rows(con)
-        latest = {(r["dataset_id"], r["year"]): r for r in rows}
+        latest = {(r.get("domain", "jeugd"), r["dataset_id"], r["year"]): r for r in rows}
         out = []
-        for (dataset, year), row in sorted(latest.items(), key=lambda kv: (str(kv[0][0]), int(kv[0][1]))):
+        for (domain, dataset, year), row in sorted(latest.items(),
+                                                   key=lambda kv: (str(kv[0][0]), str(kv[0][1]), int(kv[0][2]))):
             sketch = tuple(int(h, 16) for h in json.loads(str(row["sketch"])))
-            out.append(self.state(ChargeRequest(str(dataset), int(year), Fraction(0), sketch), total))
+            out.append(self.state(ChargeRequest(str(dataset), int(year), Fraction(0), sketch, str(domain)), total))
         return out
 
     def count(self) -> int:

@@ -1,7 +1,8 @@
-"""The only reader of personal records (municipal youth-care registers): header first, then rows, validated.
+"""The only reader of personal records (municipal youth-care and Wmo registers): header first, then rows, validated.
 
 Columns (ARCHITECTURE.md): client_id, birth_year, wijk_code, care_type, provider, start_date, end_date
-(empty = ongoing), cost_eur, and optional referrer and synthetic. How inputs are handled:
+(empty = ongoing), cost_eur, and optional referrer and synthetic; the layout of the domain
+(`ethics._records_schema`: jeugd, wmo) fixes the care types and plausible birth years. How inputs are handled:
 - The header is read alone and checked against the policy's forbidden column names (direct identifiers)
   before any row is read: a hit raises `ForbiddenColumn` (exit 4) naming the column.
 - Other columns outside the contract are never parsed. CSV (`,`, `;` or tab) and Parquet are read.
@@ -29,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from ethics._client_ids import refuse_bsn_ids
-from ethics._records_schema import OPTIONAL, REQUIRED, build_schema, problems_from
+from ethics._records_schema import JEUGD, OPTIONAL, REQUIRED, RecordLayout, build_schema, problems_from
 from ethics.errors import ConfigError, ForbiddenColumn, InputDataError, Problem
 from ethics.policy import Policy
 
@@ -232,16 +233,17 @@ def _duplicates(frame: pl.DataFrame, file: str) -> list[Problem]:
 
 
 def _schema_problems(
-    frame: pl.DataFrame, file: str, known_wijken: set[str] | None, categorical: bool = False
+    frame: pl.DataFrame, file: str, known_wijken: set[str] | None, categorical: bool = False,
+    layout: RecordLayout = JEUGD,
 ) -> list[Problem]:
     import pandera.polars as pa
     from pandera.config import ValidationDepth, config_context
 
     with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
-            build_schema(known_wijken, categorical=categorical).validate(frame, lazy=True)
+            build_schema(known_wijken, categorical=categorical, layout=layout).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as err:
-            return problems_from(err.failure_cases, file, MAX_PROBLEMS)
+            return problems_from(err.failure_cases, file, MAX_PROBLEMS, layout)
     return []
 
 
@@ -251,19 +253,20 @@ def _problems(
     known_wijken: set[str] | None,
     unreadable: list[Problem],
     categorical: bool = False,
+    layout: RecordLayout = JEUGD,
 ) -> list[Problem]:
     cells = {(p.row, p.column) for p in unreadable}
     problems = unreadable + _duplicates(frame, file)
     problems += [
         p
-        for p in _schema_problems(frame, file, known_wijken, categorical)
+        for p in _schema_problems(frame, file, known_wijken, categorical, layout)
         if not (p.rule == "must not be empty" and (p.row, p.column) in cells)
     ]
     return sorted(set(problems), key=lambda p: (p.row or 0, p.column or "", p.rule))[:MAX_PROBLEMS]
 
 
 def _load(
-    path: Path, policy: Policy, known_wijken: set[str] | None
+    path: Path, policy: Policy, known_wijken: set[str] | None, layout: RecordLayout = JEUGD
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
     path = Path(path)
     if not path.is_file():
@@ -281,7 +284,7 @@ def _load(
     if (
         fast is not None
         and not fast.is_empty()
-        and not (problems := _problems(fast, path.name, known_wijken, [], categorical=True))
+        and not (problems := _problems(fast, path.name, known_wijken, [], categorical=True, layout=layout))
     ):
         return fast, []
     try:
@@ -295,22 +298,25 @@ def _load(
     if frame.is_empty():
         return None, [Problem(path.name, None, None, "has a header but no data rows")]
     typed, unreadable = _typed(frame, path.name)
-    return typed, _problems(typed, path.name, known_wijken, unreadable)
+    return typed, _problems(typed, path.name, known_wijken, unreadable, layout=layout)
 
 
-def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> list[Problem]:
-    """Every problem of a records file (empty list: valid). Raises ForbiddenColumn for direct identifiers."""
-    frame, problems = _load(path, policy, known_wijken)
+def validate_records(path: Path, policy: Policy, known_wijken: set[str] | None = None,
+                     layout: RecordLayout = JEUGD) -> list[Problem]:
+    """Every problem of a records file of `layout`'s domain (empty list: valid). Raises ForbiddenColumn for
+    direct identifiers."""
+    frame, problems = _load(path, policy, known_wijken, layout)
     if frame is not None and "client_id" in frame.columns:
         refuse_bsn_ids(frame["client_id"], Path(path).name, policy)
     return problems
 
 
-def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None) -> pl.DataFrame:
+def read_records(path: Path, policy: Policy, known_wijken: set[str] | None = None,
+                 layout: RecordLayout = JEUGD) -> pl.DataFrame:
     """The typed records, or InputDataError (exit 3) listing every problem; ForbiddenColumn (exit 4) first.
     A missing, unreadable or non-file path is a usage error (ConfigError, exit 2) naming the path.
     wijk_code, care_type and provider come back as Categorical columns."""
-    frame, problems = _load(check_path(path), policy, known_wijken)
+    frame, problems = _load(check_path(path), policy, known_wijken, layout)
     if frame is not None and "client_id" in frame.columns:
         refuse_bsn_ids(frame["client_id"], Path(path).name, policy)
     if problems or frame is None:

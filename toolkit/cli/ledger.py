@@ -41,7 +41,7 @@ def _open(ledger: Path | None) -> object | None:
 
 @app.command("show")
 def show(ledger: LedgerOpt = None) -> None:
-    """Spend and remainder per dataset and reference year (against the default policy's total)."""
+    """Spend and remainder per care domain, dataset and reference year (against the default policy's total)."""
     with guarded():
         from ethics.policy import load_policy
 
@@ -50,11 +50,11 @@ def show(ledger: LedgerOpt = None) -> None:
             return
         total = load_policy().privacy.total_epsilon
         typer.echo(
-            f"{'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  runs on same children"
+            f"{'domain':6s} {'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  runs on same children"
         )
         for s in opened.show(total):  # type: ignore[attr-defined]
             typer.echo(
-                f"{s.dataset_id:40s} {s.year:>4d} {str(s.spent_after):>7s} {str(s.total):>6s} "
+                f"{s.domain:6s} {s.dataset_id:40s} {s.year:>4d} {str(s.spent_after):>7s} {str(s.total):>6s} "
                 f"{str(max(s.remaining, 0)):>6s}  {s.related_runs}"
             )
 
