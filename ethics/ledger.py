@@ -1,7 +1,8 @@
 """The persistent privacy-budget ledger: SQLite (WAL), exact epsilons, a hash chain, a witness, keyed sketches.
 
 One row per charge of one dataset, reference year and care domain (jeugd, wmo: each domain has its own
-budget per reference year; a row of another domain than jeugd names it in its `domain` column and its hash). Epsilons are stored as exact fractions ("3/10").
+budget per reference year; a row of another domain than jeugd names it in its `domain` column and its hash).
+Epsilons are stored as exact fractions ("3/10").
 Each row stores the hash of the previous row (the first one a genesis hash of the ledger's random id), and
 the head hash and row count are kept in `meta`, so `verify()` detects an edited, inserted or deleted row. A
 charge is one `BEGIN IMMEDIATE` transaction: check the budget, then insert; SQLite admits one writer at a

@@ -50,7 +50,8 @@ def show(ledger: LedgerOpt = None) -> None:
             return
         total = load_policy().privacy.total_epsilon
         typer.echo(
-            f"{'domain':6s} {'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  runs on same children"
+            f"{'domain':6s} {'dataset':40s} {'year':>4s} {'spent':>7s} {'total':>6s} {'left':>6s}  "
+            "runs on same children"
         )
         for s in opened.show(total):  # type: ignore[attr-defined]
             typer.echo(
