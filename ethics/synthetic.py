@@ -211,12 +211,13 @@ def _calibration_rows(panel: pl.DataFrame, year: int) -> pl.DataFrame:
     return rows.join(prev, on="region_code", how="left").with_columns(fills).select(rows.columns)
 
 
-def _by_type(providers: list[str] | None) -> dict[str, tuple[str, ...]]:
+def _by_type(providers: list[str] | None, care_types: tuple[str, ...] = CARE_TYPES,
+             defaults: dict[str, tuple[str, ...]] = PROVIDERS) -> dict[str, tuple[str, ...]]:
     """Providers per care type: the fictional defaults, or the given list shared round-robin."""
     if not providers:
-        return PROVIDERS
+        return defaults
     names = list(dict.fromkeys(providers))
-    return {c: tuple(names[i::len(CARE_TYPES)] or names) for i, c in enumerate(CARE_TYPES)}
+    return {c: tuple(names[i::len(care_types)] or names) for i, c in enumerate(care_types)}
 
 
 def _calibration_year(panel: pl.DataFrame, gemeente: str, year: int) -> int:
