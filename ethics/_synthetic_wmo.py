@@ -28,14 +28,14 @@ slots hold Wmo clients and all inhabitants):
   configs/prices.toml), split over categories by the national CBS Iv3 2023 Wmo lasten per taakveld
   (`[synthetic]` of configs/domains/wmo.toml, with their source), shared over the days a provision runs in the
   year, times a lognormal factor (mean 1) per provision; so the cost per client averages the price.
-Dynamics per year (plausible for Wmo, demo assumptions): a client dies with DEATH_RATE of the age (about twice
-the general population's: Wmo clients are frailer), else stops with STOP (support no longer needed, a move out
-of the gemeente or into Wlz care); moves to another wijk with MOVE; places left open in a wijk go to former
-clients of the wijk who return (about RETURN_SHARE) and to new clients. A held category is kept with 1 - DROP,
-another is added with ADD (at most 3); a woningaanpassing is a one-off (a trajectory of at most
-ADAPTATION_DAYS, never carried into the next year). A provision held in consecutive years in the same wijk is
-one row. In the first year most provisions began before it (PRIOR_SHARE, up to PRIOR_YEARS back); in the last
-year ONGOING of the provisions that run to its end have an empty end_date.
+Dynamics per year (plausible for Wmo, demo assumptions): a client dies with DEATH_RATE of the age (about
+twice the general population's: Wmo clients are frailer; none lives past 104), else stops with STOP (support no
+longer needed, a move out of the gemeente or into Wlz care); moves to another wijk with MOVE; places left open
+in a wijk go to former clients of the wijk who return (about RETURN_SHARE) and to new clients. A held category
+is kept with 1 - DROP, another is added with ADD (at most 3); a woningaanpassing is a one-off (a trajectory of
+at most ADAPTATION_DAYS, never carried into the next year). A provision held in consecutive years in the same
+wijk is one row. In the first year most provisions began before it (PRIOR_SHARE, up to PRIOR_YEARS back); in
+the last year ONGOING of the provisions that run to its end have an empty end_date.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ AGE_BANDS = ("pop_0_14", "pop_15_24", "pop_25_44", "pop_45_64", "pop_65_plus")
 BAND_AGES = ((0, 14), (18, 24), (25, 44), (45, 64), (65, 104))
 MIN_POPULATION = 100
 OLD_SHAPE, OLD_SCALE = 2.5, 7.0  # ages 65+: 65 + gamma(shape, scale) years
-# yearly death probability by age (from 65, 75, 85): about twice CBS life-table rates
-DEATH_RATE = ((65, 0.02), (75, 0.06), (85, 0.17))
+# yearly death probability from the listed ages: about twice CBS life-table rates (Wmo clients are frailer);
+# the table closes at 105 (nobody is older than 104, as in the age draw)
+DEATH_RATE = ((65, 0.02), (75, 0.06), (85, 0.17), (95, 0.35), (105, 1.0))
 STOP, MOVE, RETURN_SHARE = 0.10, 0.03, 0.15
 PROVISIONS_PER_CLIENT = (0.6, 0.3, 0.1)  # 1, 2, 3 provisions on entry
 DROP, ADD = 0.10, 0.08
