@@ -394,7 +394,8 @@ def release(
     )
     audit["epsilon_spent_this_run"] = str(eps * len(charged))
     audit["ledger"]["reused_years"] = {
-        str(y): f"released before (ledger row {seq}) on the same children: reused, not charged or noised again"
+        str(y): f"released before (ledger row {seq}) on the same {'children' if domain == 'jeugd' else 'clients'}: "
+                "reused, not charged or noised again"
         for y, (seq, _) in sorted(reused.items())
     }
     audit["ledger"]["charged_years"] = [st.year for st in charged]

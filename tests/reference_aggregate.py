@@ -25,8 +25,10 @@ UNASSIGNED = "<not in a wijk>"
 OTHER = "other"
 
 
-def reference(rows: list[dict], *, wijk_keys: list[str], years: list[int], providers: list[str], privacy) -> dict:
-    """{(measure, node_or_provider, year, care_type): true value} for every public key (zeros included)."""
+def reference(rows: list[dict], *, wijk_keys: list[str], years: list[int], providers: list[str], privacy,
+              care_types: tuple[str, ...] = CARE_TYPES) -> dict:
+    """{(measure, node_or_provider, year, care_type): true value} for every public key (zeros included);
+    `care_types` are the domain's (the youth-care four by default, the Wmo provision categories for Wmo)."""
     years = sorted(set(years))
     cut = date(years[-1], 12, 31)
     listed = set(years)
@@ -53,7 +55,7 @@ def reference(rows: list[dict], *, wijk_keys: list[str], years: list[int], provi
                     "start": start,
                     "end": end,
                     "node": nodes.index(row["wijk_code"]) if row["wijk_code"] else len(wijk_keys),
-                    "type": CARE_TYPES.index(row["care_type"]),
+                    "type": care_types.index(row["care_type"]),
                     "prov": names.index(provider) if provider in names else len(names),
                     "share": share,
                 }
@@ -69,15 +71,15 @@ def reference(rows: list[dict], *, wijk_keys: list[str], years: list[int], provi
         if len(entries) >= 3:
             out[("stepped_care_clients", node, year, "all")] += 1
         for e in sorted(entries, key=lambda e: (e["start"], e["row"]))[: privacy.max_trajectories_per_child]:
-            out[("trajectories", node, year, CARE_TYPES[e["type"]])] += 1
+            out[("trajectories", node, year, care_types[e["type"]])] += 1
         for t in _first(entries, "type", privacy.max_care_types_per_child):
-            out[("clients_by_care_type", node, year, CARE_TYPES[t])] += 1
+            out[("clients_by_care_type", node, year, care_types[t])] += 1
         total = sum(e["share"] for e in entries)
         factor = min(max(total, lo_clip), hi_clip) / total if total > 0 else 1.0
         euros = [math.floor(e["share"] * factor) for e in entries]
         kept = set(_first(entries, "prov", privacy.max_providers_per_child))
         for e, eur in zip(entries, euros, strict=True):
-            out[("cost_eur", node, year, CARE_TYPES[e["type"]])] += eur
+            out[("cost_eur", node, year, care_types[e["type"]])] += eur
             if e["prov"] in kept:
                 out[("provider_cost_eur", [*names, OTHER][e["prov"]], year, "all")] += eur
         for p in kept:
@@ -88,7 +90,7 @@ def reference(rows: list[dict], *, wijk_keys: list[str], years: list[int], provi
             for m in ("clients", "stepped_care_clients"):
                 full[(m, node, year, "all")] = out[(m, node, year, "all")]
             for m in ("clients_by_care_type", "trajectories", "cost_eur"):
-                for t in CARE_TYPES:
+                for t in care_types:
                     full[(m, node, year, t)] = out[(m, node, year, t)]
         for p in [*names, OTHER]:
             for m in ("provider_clients", "provider_cost_eur"):

@@ -40,6 +40,9 @@ class RunResult:
     n_gemeenten: int
 
 
+MSG_ONE_REGISTER = ("--records holds the register of one care domain, but this run has several ({names}). Run "
+                    "each domain with its own register (--domain jeugd --records JEUGD.csv, then --domain wmo "
+                    "--records WMO.csv), or use --demo-records, which makes a SYNTHETIC register per domain.")
 SHARED_AUDIT = ("generated_at", "inputs", "config", "policy", "versions")
 
 
@@ -66,6 +69,8 @@ def run(config: RunConfig, policy: Policy, out_dir: Path, domain: str | tuple[st
     `wmo_wijkprofielen.html`, ...); audit.json is one: the first domain's sections, the others' under `domains`.
     """
     doms = [get_domain(d) for d in dict.fromkeys((domain,) if isinstance(domain, str) else domain)]
+    if config.records is not None and len(doms) > 1:
+        raise ConfigError(MSG_ONE_REGISTER.format(names=", ".join(d.name for d in doms)))
     show = reporter()
     show.stage("reading the CBS indicators")
     frame = load_indicators(config.indicators, policy)
@@ -107,14 +112,16 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
         file = config.records
         size = f" ({file.stat().st_size / 1e6:,.0f} MB)" if file is not None and file.is_file() else ""
         show.stage(f"privacy gate: reading, protecting and releasing the register{size}")
-    releases = gate_releases(config, panel, policy)  # None without records; may refuse (exit 4)
+    releases = gate_releases(config, panel, policy, dom.name)  # None without records; may refuse (exit 4)
     label = "" if dom.is_default else f" ({dom.name})"
     show.stage(f"profiles of {len(panel.gemeenten)} gemeente(n){label}")
     profiles = build_profiles(panel, policy, releases=releases, config=config)  # ProfileResult
     show.stage(f"5-year forecasts and backtest{label}")
     if dom.age_bands:
-        from toolkit.forecasts._ageing import build_ageing_forecasts
+        from toolkit.forecasts._ageing import build_ageing_forecasts, with_register
         forecasts = build_ageing_forecasts(panel, profiles, policy, dom, config.horizon_years)
+        if releases is not None:  # the register's own series per provision category, beside the ageing rows
+            forecasts = with_register(forecasts, releases, panel, profiles, policy, dom, config)
     else:
         forecasts = build_forecasts(panel, profiles, policy, config, releases=releases)
     tables = [
@@ -147,9 +154,6 @@ def _domain_panel(dom: Domain, frame: pl.DataFrame, config: RunConfig) -> Panel:
     """The panel of the run's domain; a Wmo scope without published Wmo figures is refused with the reason."""
     if dom.is_default:
         return build_panel(frame, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
-    if config.records is not None or config.demo_records:
-        raise ConfigError(f"--domain {dom.name} with records is not yet supported: the {dom.name} record layout "
-                          "and its own privacy budget are not built. Run --domain wmo on the open data alone.")
     if config.as_of is not None:
         raise ConfigError(f"--as-of with --domain {dom.name} is not yet supported: its only check is the fixed "
                           "2021 -> 2024 backtest in backtest.csv.")

@@ -79,6 +79,7 @@ def _release(
     *,
     years: list[int] | None,
     providers: list[str],
+    domain: str = "jeugd",
 ) -> Any:
     from ethics.gate import release
     from ethics.ledger import Ledger, default_ledger_path
@@ -97,11 +98,14 @@ def _release(
         years=years,
         providers=providers,
         synthetic=synthetic,
+        domain=domain,
     )
 
 
-def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:
-    """The gate's releases for this run, or None without --records / --demo-records."""
+def gate_releases(config: RunConfig, panel: Panel, policy: Policy, domain: str = "jeugd") -> Any:
+    """The gate's releases for this run, or None without --records / --demo-records. `domain` (jeugd, wmo)
+    selects the register's layout and its own privacy budget; with several domains a records file goes to each
+    (a register holds one domain: the other domain's layout refuses it with exit 3)."""
     if config.records is None and not config.demo_records:
         return None
     if config.all_gemeenten or len(panel.gemeenten) != 1:
@@ -112,19 +116,26 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy) -> Any:
         from ethics.records import check_path
 
         records = check_path(config.records)  # exit 2 naming the path, before it is hashed or read
-        return _release(
-            config, panel, policy, records, _dataset_id(config, records), False, years=years, providers=providers
-        )
+        return _release(config, panel, policy, records, _dataset_id(config, records), False, years=years,
+                        providers=providers, domain=domain)
     from ethics._synthetic_history import DEMO_YEARS
     from ethics.synthetic import PROVIDERS, generate_register, write_register
 
     gemeente = panel.gemeenten[0]
-    years = years or parse_years(DEMO_YEARS)  # children over several years (ethics._synthetic_history)
-    providers = providers or [name for names in PROVIDERS.values() for name in names]
+    years = years or parse_years(DEMO_YEARS)  # people over several years (ethics._synthetic_history)
+    if not providers:
+        if domain == "jeugd":
+            providers = [name for names in PROVIDERS.values() for name in names]
+        else:
+            from ethics._synthetic_wmo import WMO_PROVIDERS
+            providers = list(dict.fromkeys(name for names in WMO_PROVIDERS.values() for name in names))
     register = generate_register(
-        panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers
+        panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers,
+        **({} if domain == "jeugd" else {"domain": domain}),
     )
+    label = "" if domain == "jeugd" else f"{domain}-"
     with tempfile.TemporaryDirectory(prefix="wijksignaal-demo-") as tmp:
-        path = write_register(register, Path(tmp) / f"demo-records-{gemeente}-SYNTHETIC.csv")
-        dataset_id = f"demo-{gemeente}-SYNTHETIC-{secrets.token_hex(4)}"
-        return _release(config, panel, policy, path, dataset_id, True, years=years, providers=providers)
+        path = write_register(register, Path(tmp) / f"demo-records-{label}{gemeente}-SYNTHETIC.csv")
+        dataset_id = f"demo-{label}{gemeente}-SYNTHETIC-{secrets.token_hex(4)}"
+        return _release(config, panel, policy, path, dataset_id, True, years=years, providers=providers,
+                        domain=domain)

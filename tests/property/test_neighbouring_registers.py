@@ -5,7 +5,8 @@ reference aggregator written from the documented rules (tests/reference_aggregat
 Registers span 1 to 8 years, with trajectories that cross years and ongoing ones, children who move between
 wijken or have no wijk, children above every bound (trajectories, care types, providers, euros) and
 providers outside the public list. Each example checks several neighbours of one register
-(CI: 210 registers x 5 = 1,050 pairs).
+(CI: 210 registers x 5 = 1,050 pairs). The same holds for a Wmo register, whose keys are the six provision
+categories (ethics._records_schema.WMO): 60 registers x 5 = 300 pairs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from reference_aggregate import reference
 
 from ethics import gate
 from ethics._aggregate import aggregate, encode
+from ethics._records_schema import WMO_CARE_TYPES
 from ethics.policy import PrivacyPolicy, load_policy
 
 WIJKEN = ["WK051801", "WK051802", "WK051803", "WK051804"]
@@ -28,6 +30,7 @@ ROW_PROVIDERS = [*PROVIDERS, " Zorg Noord (SYNTHETIC) ", "Unlisted BV (SYNTHETIC
 CARE_TYPES = ("jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdreclassering")
 NEIGHBOURS_PER_EXAMPLE = 5
 EXAMPLES = 210  # x 5 neighbours = 1,050 pairs
+WMO_EXAMPLES = 60  # x 5 neighbours = 300 pairs of Wmo registers
 MEASURES = (
     "clients",
     "stepped_care_clients",
@@ -41,14 +44,14 @@ POLICY = load_policy()
 
 
 @st.composite
-def trajectory(draw, first: int, last: int) -> dict:
+def trajectory(draw, first: int, last: int, types: tuple[str, ...] = CARE_TYPES) -> dict:
     start = date(draw(st.integers(first - 2, last + 1)), 1, 1) + timedelta(days=draw(st.integers(0, 364)))
     ongoing = draw(st.booleans())
     length = draw(st.sampled_from([0, 1, 30, 200, 364, 365, 500, 1200]))
     cost = draw(st.sampled_from([None, 0.0, 12.5, 999.99, 4000.0, 60_000.0, 180_000.0, 400_000.0]))
     return {
         "wijk_code": draw(st.sampled_from([*WIJKEN, None])),
-        "care_type": draw(st.sampled_from(CARE_TYPES)),
+        "care_type": draw(st.sampled_from(types)),
         "provider": draw(st.sampled_from(ROW_PROVIDERS)),
         "start_date": start,
         "end_date": None if ongoing else start + timedelta(days=length),
@@ -57,26 +60,26 @@ def trajectory(draw, first: int, last: int) -> dict:
 
 
 @st.composite
-def child(draw, cid: str, first: int, last: int) -> list[dict]:
+def child(draw, cid: str, first: int, last: int, types: tuple[str, ...] = CARE_TYPES) -> list[dict]:
     n = draw(st.integers(1, 12))  # up to 12: above the trajectory, care-type and provider bounds
-    return [{"client_id": cid, **draw(trajectory(first, last))} for _ in range(n)]
+    return [{"client_id": cid, **draw(trajectory(first, last, types))} for _ in range(n)]
 
 
 @st.composite
-def scenario(draw) -> dict:
+def scenario(draw, types: tuple[str, ...] = CARE_TYPES) -> dict:
     first = draw(st.integers(2015, 2022))
     years = list(range(first, first + draw(st.integers(1, 8))))
     last = years[-1]
-    base = [row for i in range(draw(st.integers(0, 8))) for row in draw(child(f"c{i}", first, last))]
+    base = [row for i in range(draw(st.integers(0, 8))) for row in draw(child(f"c{i}", first, last, types))]
     base = draw(st.permutations(base))
     extra = []
     for j in range(NEIGHBOURS_PER_EXAMPLE):
-        rows = draw(child(f"new{j}", first, last))
+        rows = draw(child(f"new{j}", first, last, types))
         positions = sorted(draw(st.lists(st.integers(0, len(base)), min_size=len(rows), max_size=len(rows))))
         extra.append((rows, positions))
     reference_date = draw(st.sampled_from(["12-31", "06-30", "01-01"]))
     privacy = dataclasses.replace(POLICY.privacy, reference_date=reference_date)
-    return {"years": years, "base": list(base), "extra": extra, "privacy": privacy}
+    return {"years": years, "base": list(base), "extra": extra, "privacy": privacy, "types": types}
 
 
 def _with(base: list[dict], rows: list[dict], positions: list[int]) -> list[dict]:
@@ -100,9 +103,10 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def gate_truth(rows: list[dict], years: list[int], privacy: PrivacyPolicy) -> dict:
+def gate_truth(rows: list[dict], years: list[int], privacy: PrivacyPolicy,
+               types: tuple[str, ...] = CARE_TYPES) -> dict:
     """The gate's own bounded true aggregates as {(measure, node or provider, year, care_type): value}."""
-    enc = encode(_frame(rows), WIJKEN, bytes(range(16)), years=years, providers=PROVIDERS)
+    enc = encode(_frame(rows), WIJKEN, bytes(range(16)), years=years, providers=PROVIDERS, care_types=types)
     truth = aggregate(enc, privacy, WIJKEN)
     nodes = truth.nodes.select("node", "year", "care_type", "measure", "true")
     out = {(m, n, y, t): v for n, y, t, m, v in nodes.iter_rows()}
@@ -115,15 +119,17 @@ def _policy(privacy: PrivacyPolicy):
     return dataclasses.replace(POLICY, privacy=privacy)
 
 
-def check_neighbours(years: list[int], base: list[dict], extra: list, privacy: PrivacyPolicy) -> int:
+def check_neighbours(years: list[int], base: list[dict], extra: list, privacy: PrivacyPolicy,
+                     types: tuple[str, ...] = CARE_TYPES) -> int:
     """Assert every rule for base against base + each extra child; return the number of pairs checked."""
     policy = _policy(privacy)
-    before = gate_truth(base, years, privacy)
-    assert before == reference(base, wijk_keys=WIJKEN, years=years, providers=PROVIDERS, privacy=privacy)
+    keys = {"wijk_keys": WIJKEN, "years": years, "providers": PROVIDERS, "privacy": privacy, "care_types": types}
+    before = gate_truth(base, years, privacy, types)
+    assert before == reference(base, **keys)
     for rows, positions in extra:
         bigger = _with(base, rows, positions)
-        after = gate_truth(bigger, years, privacy)
-        assert after == reference(bigger, wijk_keys=WIJKEN, years=years, providers=PROVIDERS, privacy=privacy)
+        after = gate_truth(bigger, years, privacy, types)
+        assert after == reference(bigger, **keys)
         assert after.keys() == before.keys()  # the key set never depends on who is in the register
         change: dict[tuple[str, int], int] = {}
         for k, value in before.items():
@@ -144,6 +150,22 @@ def check_neighbours(years: list[int], base: list[dict], extra: list, privacy: P
 @given(case=scenario())
 def test_one_child_moves_each_measure_by_at_most_its_sensitivity(case):
     assert check_neighbours(case["years"], case["base"], case["extra"], case["privacy"]) == NEIGHBOURS_PER_EXAMPLE
+
+
+@settings(
+    max_examples=WMO_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=scenario(WMO_CARE_TYPES))
+def test_one_wmo_client_moves_each_measure_by_at_most_its_sensitivity(case):
+    """A Wmo register: six provision categories as keys (the packed word's type field up to index 5)."""
+    pairs = check_neighbours(case["years"], case["base"], case["extra"], case["privacy"], WMO_CARE_TYPES)
+    assert pairs == NEIGHBOURS_PER_EXAMPLE
+    keys = gate_truth(case["base"], case["years"], case["privacy"], WMO_CARE_TYPES)
+    assert {k[3] for k in keys} == {"all", *WMO_CARE_TYPES}
 
 
 def test_the_documented_sensitivities():

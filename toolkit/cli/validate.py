@@ -1,8 +1,9 @@
 """`wijksignaal validate PATH`: check a records or indicator file, list every problem, write nothing.
 
 The kind of file is told from its header: municipal records (client_id, wijk_code, care_type, ...) are
-checked by `ethics.records.validate_records`; a CBS KWB file (gwb_code_10 or Codering_3) by
-`toolkit.sources.user_file.check_user_file`, including whether `run --indicators` could merge it.
+checked by `ethics.records.validate_records` in the layout of `--domain` (jeugd, wmo); a CBS KWB file
+(gwb_code_10 or Codering_3) by `toolkit.sources.user_file.check_user_file`, including whether
+`run --indicators` could merge it.
 A direct-identifier column (policy `identifiers.forbidden_columns`) is refused from the header alone,
 before any row is read. Exit codes: 0 clean, 3 problems (each with file, row, column and rule, never a
 value), 4 a direct identifier or client ids that are BSNs (ethics/_client_ids.py). A Parquet file that is
@@ -73,16 +74,17 @@ def file_kind(header: tuple[str, ...]) -> str | None:
     return "records" if names & RECORD_COLUMNS else None
 
 
-def _problems(path: Path, kind: str | None, policy: object) -> list:
+def _problems(path: Path, kind: str | None, policy: object, domain: str = "jeugd") -> list:
     from ethics.errors import Problem
 
     if kind == "records":
+        from ethics._records_schema import layout_of
         from ethics.records import validate_records
         from toolkit.sources import load_panel
 
         panel = load_panel()
         known = set(panel.filter(panel["level"] == "wijk")["region_code"].to_list())
-        return validate_records(path, policy, known_wijken=known)  # type: ignore[arg-type]
+        return validate_records(path, policy, known_wijken=known, layout=layout_of(domain))  # type: ignore[arg-type]
     if kind == "indicators":
         from toolkit.sources import load_panel
         from toolkit.sources.user_file import check_user_file
@@ -95,14 +97,19 @@ def validate(
     path: Annotated[Path, typer.Argument(help="A records file or a CBS KWB indicator file (CSV or JSON).")],
     policy: Annotated[Path | None,
                       typer.Option(help="Ethics policy TOML (default configs/ethics.toml).")] = None,
+    domain: Annotated[str, typer.Option("--domain", help="Care domain of a records file: jeugd (default) or wmo "
+                                        "(its care_type holds the Wmo provision category).")] = "jeugd",
 ) -> None:
     """Check a file and list every problem with file, row, column and rule (never a value). Writes nothing."""
     with guarded():
+        from ethics._records_schema import LAYOUTS
         from ethics.errors import ConfigError
         from ethics.policy import load_policy
         from toolkit.sources._kwb_read import check_identifiers
 
         pol = load_policy(policy)
+        if domain not in LAYOUTS:
+            raise ConfigError(f"Unknown --domain {domain!r}. Use one of: {', '.join(LAYOUTS)}.")
         if not path.is_file():
             raise ConfigError(f"{path} does not exist or is not a file.")
         try:
@@ -111,7 +118,7 @@ def validate(
             raise ConfigError(f"{path} cannot be read (no permission).") from None
         check_identifiers(header, str(path), pol)
         kind = file_kind(header)
-        problems = _problems(path, kind, pol)
+        problems = _problems(path, kind, pol, domain)
         label = KIND_LABELS.get(kind or "", "unknown")
         if not problems:
             typer.echo(MSG_CLEAN.format(file=path, kind=label))

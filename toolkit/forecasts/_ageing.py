@@ -253,3 +253,25 @@ def _fill_years(table: pl.DataFrame, panel: Panel, horizon: int) -> pl.DataFrame
         (pl.col("horizon") + panel.latest_year).cast(pl.Int32).alias("year"))
     missing = table.filter(pl.col("horizon").is_null()).drop("horizon", "year").join(years, how="cross")
     return pl.concat([table.filter(pl.col("horizon").is_not_null()), missing], how="diagonal_relaxed")
+
+
+def with_register(result: ForecastResult, releases: Any, panel: Panel, profiles: Any, policy: Policy,
+                  domain: Domain, config: Any) -> ForecastResult:
+    """The ageing forecast with the register's own rows per provision category (the records forecast of
+    toolkit/forecasts/_records_forecast.py on the gate's releases, column care_type), priced at the domain's
+    public price when the released cost per client is too noisy; the audit gets its "records" section."""
+    from dataclasses import replace
+
+    from toolkit.forecasts._assemble import Inputs
+    from toolkit.forecasts._records_forecast import with_records
+    from toolkit.forecasts._scenario import load_scenario
+
+    prices = load_prices()
+    price = prices.by_care_type[domain.price_key]
+    scenario = load_scenario(config.scenario)
+    idx = prices.indexation_pct_per_year if scenario.indexation_pct_per_year is None else \
+        scenario.indexation_pct_per_year
+    inp = Inputs(panel, policy, config.horizon_years, scenario, price, idx)
+    table, records = with_records(result.table, releases, inp, profiles, public_price=price)
+    return replace(result, table=table, audit={**result.audit, "records": records})
+

@@ -37,7 +37,7 @@ import polars as pl
 
 from toolkit.forecasts._costs import ALL_CARE_TYPES, Price, Prices
 
-__all__ = ["records_forecast", "fit_series", "RECORDS_GROWTH", "CARE_TYPES_ALL"]
+__all__ = ["records_forecast", "fit_series", "RECORDS_GROWTH", "CARE_TYPES_ALL", "care_types_of"]
 
 CARE_TYPES_ALL = ("all", "jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming",
                   "jeugdreclassering")
@@ -196,12 +196,20 @@ def _backtest(series: pl.DataFrame, years: list[int], horizon: int) -> pl.DataFr
     return pl.concat(out) if out else pl.DataFrame()
 
 
-def _choose(bt: pl.DataFrame) -> pl.DataFrame:
+def care_types_of(table: pl.DataFrame) -> tuple[str, ...]:
+    """"all" and the care types of the released register (the domain's, in the gate's order)."""
+    if "care_type" not in table.columns:
+        return CARE_TYPES_ALL
+    types = [t for t in table["care_type"].unique(maintain_order=True).to_list() if t not in (None, "all")]
+    return ("all", *types) if types else CARE_TYPES_ALL
+
+
+def _choose(bt: pl.DataFrame, types: tuple[str, ...] = CARE_TYPES_ALL) -> pl.DataFrame:
     """Per care type the option (half-life, damping) with the lowest mean relative absolute error of the
     gemeente forecasts over the backtest's origins and horizons, used for the gemeente and its wijken (a
     wijk's released series is too noisy to choose on: its year-on-year changes are of the size of the DP
     noise). Default: half-life 2, damping 0.5."""
-    grid = pl.DataFrame({"level": ["gemeente", "wijk"]}).join(pl.DataFrame({"care_type": CARE_TYPES_ALL}), how="cross")
+    grid = pl.DataFrame({"level": ["gemeente", "wijk"]}).join(pl.DataFrame({"care_type": types}), how="cross")
     default = grid.with_columns(hl=pl.lit(2.0), phi=pl.lit(DAMPINGS[1]))
     if bt.is_empty():
         return default
@@ -238,7 +246,7 @@ PRICE_YEARS = 3  # the released cost per client is pooled over the register's la
 
 
 def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, indexation_pct: float = 0.0,
-            public_all: Price | None = None, types_per_child: float = 1.0,
+            public_all: Price | None = None, types_per_child: float = 1.0, types: tuple[str, ...] = CARE_TYPES_ALL,
             ) -> dict[str, tuple[float, int, float, str, str]]:
     """Per care type: (eur per client, price year, relative sd, price_source, flag). The released cost per
     client of the last PRICE_YEARS years, each brought to `latest` by the indexation, inverse-variance
@@ -247,7 +255,7 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, inde
                         pl.col("year") > latest - PRICE_YEARS, pl.col("year") <= latest, pl.col("provider").is_null(),
                         pl.col("status") == "ok", pl.col("value") > 0, pl.col("accuracy_95") > 0)
     out = {}
-    for care in CARE_TYPES_ALL:
+    for care in types:
         rows = cost.filter(pl.col("care_type") == care)
         public = prices.by_care_type.get(care) or public_all or prices.by_care_type[ALL_CARE_TYPES]
         if not rows.is_empty():
@@ -268,7 +276,7 @@ def _prices(table: pl.DataFrame, latest: int, prices: Prices, limit: float, inde
         if care != "all" and care not in prices.by_care_type and types_per_child > 1:
             # a price per child of all care types, and a child can be in several care types at once
             out[care] = (public.eur_per_client_year / types_per_child, public.price_year, 0.0,
-                         f"public price per child of all care types / {types_per_child:.2f} care types per child "
+                         f"public price per client of all care types / {types_per_child:.2f} care types per client "
                          f"(the gemeente's released mix): {public.source[:80]}", flag)
             continue
         out[care] = (public.eur_per_client_year, public.price_year, 0.0, f"public price: {public.source[:80]}", flag)
@@ -299,7 +307,8 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     latest = years[-1]
     limit = float(getattr(getattr(policy, "privacy", None), "max_price_relative_sd", 0.1))
     bt_all = _backtest(series, years, horizon)
-    choice = _choose(bt_all) if options is None else pl.DataFrame(options).select(
+    types = care_types_of(table)
+    choice = _choose(bt_all, types) if options is None else pl.DataFrame(options).select(
         "level", "care_type", pl.col("hl").cast(pl.Float64), pl.col("phi").cast(pl.Float64))
     keys = ["level", "care_type", "hl", "phi"]
     bt = bt_all.join(choice, on=keys) if not bt_all.is_empty() else bt_all
@@ -317,7 +326,8 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
         sd_log=pl.max_horizontal("v", pl.col("v").first().over("region_code", "care_type") * pl.col("horizon"))
         .sqrt()
     )
-    price = _prices(table, latest, prices, limit, indexation_pct, public_all, _types_per_child(series, latest))
+    price = _prices(table, latest, prices, limit, indexation_pct, public_all, _types_per_child(series, latest),
+                    types)
     p = pl.DataFrame(
         [{"care_type": c, "eur": v[0], "price_year": v[1], "price_rel_sd": v[2], "price_source": v[3],
           "flag": v[4]} for c, v in price.items()]
@@ -338,7 +348,7 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
     fallback = [c for c, v in price.items() if c != "all" and v[4]]
     out = out.with_columns(
         price_source=pl.when(pl.col("care_type") == "all")
-        .then(pl.lit("children x the sum over care types of (their share in the register x that care type's price)"))
+        .then(pl.lit("clients x the sum over care types of (their share in the register x that care type's price)"))
         .otherwise(pl.col("price_source")),
         flag=pl.when(pl.col("care_type") == "all")
         .then(pl.lit(f"price_fallback for {', '.join(fallback)}: public price used" if fallback else ""))
@@ -349,7 +359,7 @@ def records_forecast(releases: Any, policy: Any, prices: Prices, indexation_pct:
                            growth=pl.lit(RECORDS_GROWTH))
     unfitted = _unfitted(series, latest, horizon).join(p.select("care_type", "price_source"), on="care_type",
                                                         how="left")
-    audit = _audit(out, bt, price, latest, limit, horizon)
+    audit = _audit(out, bt, price, latest, limit, horizon, types)
     audit["options_chosen"] = choice.sort("level", "care_type").to_dicts()
     gem_code = series.filter(pl.col("level") == "gemeente")["region_code"]
     both = pl.concat([out, unfitted], how="diagonal_relaxed")
@@ -433,10 +443,10 @@ def _unfitted(series: pl.DataFrame, latest: int, horizon: int) -> pl.DataFrame:
 
 
 def _audit(out: pl.DataFrame, bt: pl.DataFrame, price: dict, latest: int, limit: float,
-           horizon: int) -> dict[str, Any]:
+           horizon: int, types: tuple[str, ...] = CARE_TYPES_ALL) -> dict[str, Any]:
     last = out.filter(pl.col("horizon") == horizon, pl.col("level") == "wijk", pl.col("status") == "ok")
     ranking = {}
-    for care in CARE_TYPES_ALL:
+    for care in types:
         part = last.filter(pl.col("care_type") == care).with_columns(
             growth_pct=((pl.col("clients") / pl.col("clients0") - 1) * 100).round(1),
             growth_lower_pct=((pl.col("clients_lower") / pl.col("clients0") - 1) * 100).round(1),
@@ -476,9 +486,11 @@ def _backtest_scores(bt: pl.DataFrame) -> list[dict[str, Any]]:
     ).sort("care_type", "horizon").to_dicts()
 
 
-def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any) -> tuple[pl.DataFrame, dict[str, Any]]:
+def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any,
+                 public_price: Price | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
     """forecast.csv with the register's rows per care type added (column care_type; empty on the rows from
-    open data) and the audit section "records"; `inp` is the forecast's `Inputs` (policy, horizon, scenario)."""
+    open data) and the audit section "records"; `inp` is the forecast's `Inputs` (policy, horizon, scenario).
+    `public_price`: the domain's public price per client (default: the gemeente's youth-care price)."""
     from toolkit.forecasts._build import EXTRA_COLUMNS, FORECAST_COLUMNS, WITHHELD
     from toolkit.forecasts._costs import default_price, load_prices
 
@@ -486,7 +498,7 @@ def with_records(table: pl.DataFrame, releases: Any, inp: Any, profiles: Any) ->
     small = {} if prof is None else dict(prof.filter(pl.col("status") == "too_small").select(
         "region_code", "status").iter_rows())
     prices = load_prices()
-    public = default_price(prices, inp.panel.frame)
+    public = public_price or default_price(prices, inp.panel.frame)
     gemeente = inp.panel.gemeenten[0]
     eur, source = public.by_gemeente.get(gemeente, (public.eur_per_client_year, public.source))
     own = Price(eur, public.price_year, source)

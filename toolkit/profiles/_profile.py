@@ -150,7 +150,8 @@ def build_profiles(panel: Panel, policy: Policy, releases: Any = None, config: A
     table = _table(base, extra, policy)
     priority = priority_list(table, need, cfg.priority_share, cfg.priority_min, cfg.priority_excess)
     table = join_releases(_round(table).select(PROFILE_COLUMNS), releases)
-    extra_values = tuple(c for c in release_columns()[0] if c in table.columns)
+    extra_values = tuple(c for c in table.columns if c == release_columns()[0][0]
+                         or (c.startswith("care_mix_") and not c.endswith("_status")))
     proxy = _proxy(panel, fit, ref_year)
     audit = profile_audit(fit, ref_values, types.definitions, proxy, cfg, policy, ref_year)
     return ProfileResult(

@@ -9,7 +9,8 @@ Extra profile columns (after the contract columns):
   SYNTHETIC demo register (the gate's `synthetic` column), so a demo share is never read as a real one;
 - stepped_care_share (%) = stepped_care_clients / clients, with stepped_care_status;
 - care_mix_<care type> (%) = clients of that type / clients of all types (a child may have several types,
-  so the mix need not add up to 100), each with care_mix_<care type>_status.
+  so the mix need not add up to 100), each with care_mix_<care type>_status; the care types are those of the
+  register's domain (the four youth-care types; for Wmo the provision categories).
 A share is clipped to [0, 100] (the released cells are noisy and rounded independently).
 A share is only computed from two released `ok` cells; otherwise it is empty and its status is the status of
 the withheld cell. Shares of a wijk whose profile status is not ok stay empty as well (status of the row).
@@ -27,9 +28,9 @@ __all__ = ["CARE_TYPES", "release_columns", "join_releases"]
 CARE_TYPES = ("jeugdhulp_zonder_verblijf", "jeugdhulp_met_verblijf", "jeugdbescherming", "jeugdreclassering")
 
 
-def release_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(value columns, status columns) this join adds, in order."""
-    values = ("stepped_care_share", *[f"care_mix_{t}" for t in CARE_TYPES])
+def release_columns(care_types: tuple[str, ...] = CARE_TYPES) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(value columns, status columns) this join adds, in order (`care_types`: the register's domain's)."""
+    values = ("stepped_care_share", *[f"care_mix_{t}" for t in care_types])
     return values, tuple(f"{v}_status" for v in values)
 
 
@@ -72,10 +73,11 @@ def join_releases(table: pl.DataFrame, releases: Any) -> pl.DataFrame:
     out = table.join(_cell(cells, "clients", "all", "all"), on="region_code", how="left")
     out = out.join(_cell(cells, "stepped_care_clients", "all", "stepped"), on="region_code", how="left")
     exprs = _share("stepped", "all", "stepped_care_share")
-    for t in CARE_TYPES:
+    types = tuple(t for t in cells["care_type"].unique(maintain_order=True).to_list() if t != "all") or CARE_TYPES
+    for t in types:
         out = out.join(_cell(cells, "clients", t, t), on="region_code", how="left")
         exprs += _share(t, "all", f"care_mix_{t}")
-    values, statuses = release_columns()
+    values, statuses = release_columns(types)
     year = pl.lit(int(cells["year"].max()), dtype=pl.Int64).alias("release_year")  # type: ignore[arg-type]
     flag = "synthetic" in cells.columns and bool(cells["synthetic"].any())
     synthetic = pl.lit(flag).alias("release_synthetic")

@@ -109,7 +109,7 @@ def _ranking(inp: WijkInputs, prof: pl.DataFrame) -> list[dict[str, Any]]:
     ok = prof.filter(pl.col("status") == "ok")
     names = dict(zip(ok["region_code"].to_list(), ok["region_name"].to_list(), strict=True))
     out = []
-    for care in RANKED_CARE:
+    for care in [*RANKED_CARE, *(c for c in by_care if c not in RANKED_CARE)]:  # another domain: its own types
         rows = [r for r in by_care.get(care) or [] if r.get("region_code") in names
                 and None not in (r.get("growth_pct"), r.get("growth_lower_pct"), r.get("growth_upper_pct"),
                                  r.get("clients_latest"), r.get("clients_last_year"))]

@@ -103,8 +103,8 @@ def test_wmo_forecast_years_intervals_and_too_small(wmo_panel):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--domain", "jeugd", "--domain", "wmo", "--demo-records"], "not yet supported"),
-    (["--domain", "wmo", "--demo-records"], "not yet supported"),
+    (["--domain", "jeugd", "--domain", "wmo", "--records", __file__, "--years", "2024"], "one care domain"),
+    (["--domain", "wmo", "--as-of", "2021"], "not yet supported"),
     (["--domain", "wmo", "--gemeente", "GM0252"], "consented"),
     (["--domain", "ggz"], "Unknown --domain"),
 ])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -368,3 +369,51 @@ def test_cli_verify_compares_with_witness_and_audits_and_exits_3_on_a_rewound_le
     ledger.witness_path.write_text("{}")
     gone = runner.invoke(app, ["ledger", "verify", "--ledger", str(tmp_path / "l.sqlite")])
     assert gone.exit_code == 3 and "was deleted or moved" in gone.output
+
+
+def _wmo(ledger: Ledger, **kw) -> ChargeRequest:
+    return dataclasses.replace(_req(ledger, **kw), domain="wmo")
+
+
+def test_each_domain_has_its_own_budget_per_reference_year(tmp_path):
+    """Same dataset id and the same people: youth care's spend does not touch Wmo's, and the reverse."""
+    ledger = Ledger(tmp_path / "l.sqlite")
+    ledger.charge([_req(ledger, eps=Fraction(1))], Fraction(1))
+    with pytest.raises(BudgetExhausted):
+        ledger.charge([_req(ledger)], Fraction(1))
+    wmo = ledger.charge([_wmo(ledger, eps=Fraction(2, 3))], Fraction(1))[0]
+    assert (wmo.domain, wmo.spent_before, wmo.remaining) == ("wmo", 0, THIRD)
+    with pytest.raises(BudgetExhausted, match=r"\(its wmo budget\).*only 1/3 of 1 remains"):
+        ledger.charge([_wmo(ledger, eps=Fraction(2, 3))], Fraction(1))
+    ledger.charge([_wmo(ledger, ids=range(0, 4500))], Fraction(1))  # an edited copy: the same Wmo budget
+    with pytest.raises(BudgetExhausted):
+        ledger.charge([_wmo(ledger, ids=range(0, 4500))], Fraction(1))
+    shown = {(s.domain, s.dataset_id, s.year): s.spent_after for s in ledger.show(Fraction(1))}
+    assert shown == {("jeugd", "d1", 2022): 1, ("wmo", "d1", 2022): 1}
+    assert ledger.verify() == []
+
+
+def test_a_row_moved_to_another_domain_breaks_the_chain(tmp_path):
+    """The domain is inside the hash: relabelling a spent Wmo row as youth care (to free Wmo budget) is caught."""
+    ledger = Ledger(tmp_path / "l.sqlite")
+    ledger.charge([_wmo(ledger, eps=Fraction(1))], Fraction(1))
+    ledger.charge([_req(ledger, year=2021)], Fraction(1))
+    _tamper(tmp_path / "l.sqlite", "UPDATE charges SET domain = 'jeugd' WHERE seq = 1")
+    assert any("row 1: its contents do not match its hash" in p for p in ledger.verify())
+    _tamper(tmp_path / "l.sqlite", "UPDATE charges SET domain = 'wmo' WHERE seq = 1")
+    _tamper(tmp_path / "l.sqlite", "UPDATE charges SET domain = 'wmo' WHERE seq = 2")
+    assert any("row 2: its contents do not match its hash" in p for p in ledger.verify())
+
+
+def test_a_ledger_from_before_domains_keeps_its_chain_and_counts_as_youth_care(tmp_path):
+    ledger = Ledger(tmp_path / "l.sqlite")
+    ledger.charge([_req(ledger, eps=Fraction(1))], Fraction(1))
+    con = sqlite3.connect(tmp_path / "l.sqlite")
+    con.execute("ALTER TABLE charges DROP COLUMN domain")  # the table as earlier versions wrote it
+    con.commit()
+    con.close()
+    reopened = Ledger(tmp_path / "l.sqlite")
+    assert reopened.verify() == []
+    with pytest.raises(BudgetExhausted):
+        reopened.charge([_req(reopened)], Fraction(1))
+    assert reopened.charge([_wmo(reopened)], Fraction(1))[0].spent_before == 0

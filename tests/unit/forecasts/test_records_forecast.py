@@ -71,7 +71,7 @@ def test_a_noisy_released_price_falls_back_to_the_public_price(forecast):
     # rel sd 0.51 a year, 0.29 over 3 years: the public price per child of all care types, shared over the
     # 1.08 care types a child has here (SHARES), since a child in two care types is one child of the public price
     assert prices["jeugdbescherming"]["eur_per_client_year"] == pytest.approx(public / 1.08, rel=0.01)
-    assert "care types per child" in prices["jeugdbescherming"]["price_source"]
+    assert "care types per client" in prices["jeugdbescherming"]["price_source"]
     assert "price_fallback" in prices["jeugdbescherming"]["flag"]
     assert prices["jeugdhulp_zonder_verblijf"]["eur_per_client_year"] == 9000 and not prices[
         "jeugdhulp_zonder_verblijf"]["flag"]
