@@ -35,7 +35,7 @@ in a wijk go to former clients of the wijk who return (about RETURN_SHARE) and t
 is kept with 1 - DROP, another is added with ADD (at most 3); a woningaanpassing is a one-off (a trajectory of
 at most ADAPTATION_DAYS, never carried into the next year). A provision held in consecutive years in the same
 wijk is one row. In the first year most provisions began before it (PRIOR_SHARE, up to PRIOR_YEARS back); in
-the last year ONGOING of the provisions that run to its end have an empty end_date.
+the last year ONGOING of the provisions (other than woningaanpassing) are still running: empty end_date.
 """
 
 from __future__ import annotations
@@ -340,9 +340,9 @@ def generate_wmo_register(
     prices_path: Path = CONFIG_DIR / "prices.toml",
     domain_path: Path = CONFIG_DIR / "domains" / "wmo.toml",
 ) -> pl.DataFrame:
-    """A SYNTHETIC Wmo register (a row per provision) of `gemeente` over `years` (default DEMO_YEARS), from the
-    Wmo view of the panel (see the module doc). `band_rates`: Wmo use per inhabitant of each AGE_BANDS band
-    (default: `age_band_rates` of the panel)."""
+    """A SYNTHETIC Wmo register (a row per provision) of `gemeente` over every year from the first to the last
+    of `years` (default DEMO_YEARS), from the Wmo view of the panel (see the module doc). `band_rates`: Wmo use
+    per inhabitant of each AGE_BANDS band (default: `age_band_rates` of the panel)."""
     from ethics.synthetic import UNLISTED_PROVIDER, UNLISTED_SHARE, _by_type
 
     rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))

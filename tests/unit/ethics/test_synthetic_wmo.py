@@ -138,6 +138,13 @@ def test_the_iv3_figures_in_the_config_are_the_national_row_of_the_shared_file()
     assert {k: lasten[k] for k in pinned["iv3_lasten_keur"]} == pinned["iv3_lasten_keur"]
 
 
+def test_an_unknown_domain_is_refused(wmo_frame):
+    from ethics.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="jeugd, wmo"):
+        generate_register(wmo_frame, GM, years=[2024], domain="ggz")
+
+
 def test_a_given_provider_list_is_honoured(wmo_frame):
     listed = ["Aanbieder A (SYNTHETIC)", "Aanbieder B (SYNTHETIC)", "Aanbieder C (SYNTHETIC)"]
     reg = generate_register(wmo_frame, GM, years=[2024, 2025], providers=listed, domain="wmo", scale=0.3)
