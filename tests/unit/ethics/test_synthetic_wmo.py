@@ -26,6 +26,7 @@ GM = "GM0085"  # Ooststellingwerf: 13 wijken, every wijk count published by CBS 
 YEARS = DEMO_YEARS
 LAST = date(YEARS[-1], 12, 31)
 PRICE = 3620  # configs/prices.toml [prices.wmo_all_provisions]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +126,12 @@ def test_euros_average_the_wmo_price_and_follow_the_iv3_shares(register):
 
 
 def test_the_iv3_figures_in_the_config_are_the_national_row_of_the_shared_file():
-    from conftest import SHARED_DATA
-
-    path = SHARED_DATA / "finance" / "iv3" / "iv3_2023_jaarrekening_taakveld6.csv"
+    path = ROOT.parent / "shared" / "data" / "finance" / "iv3" / "iv3_2023_jaarrekening_taakveld6.csv"
     if not path.exists():
         pytest.skip("the shared Iv3 file is not here")
     import tomllib
 
-    pinned = tomllib.loads((Path(__file__).parents[3] / "configs/domains/wmo.toml").read_text())["synthetic"]
+    pinned = tomllib.loads((ROOT / "configs/domains/wmo.toml").read_text())["synthetic"]
     nl = pl.read_csv(path, separator=";").filter(pl.col("Gemeenten") == "Nederland")
     lasten = {t.split(" ")[0]: v for t, v in nl.select("Taakveld", "Lasten").iter_rows()}
     assert {k: lasten[k] for k in pinned["iv3_lasten_keur"]} == pinned["iv3_lasten_keur"]
