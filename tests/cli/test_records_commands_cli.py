@@ -76,8 +76,8 @@ def _charged_ledger(tmp_path):
 def test_ledger_show_lists_spend_and_remainder(tmp_path):
     result = runner.invoke(app, ["ledger", "show", "--ledger", str(_charged_ledger(tmp_path))])
     assert result.exit_code == 0
-    line = next(x for x in result.output.splitlines() if x.startswith("gemeente-2022"))
-    assert line.split()[1:5] == ["2022", "3/2", "3", "3/2"]
+    line = next(x for x in result.output.splitlines() if x.startswith("jeugd  gemeente-2022"))
+    assert line.split()[2:6] == ["2022", "3/2", "3", "3/2"]
 
 
 @pytest.mark.parametrize(
