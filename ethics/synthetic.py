@@ -211,12 +211,13 @@ def _calibration_rows(panel: pl.DataFrame, year: int) -> pl.DataFrame:
     return rows.join(prev, on="region_code", how="left").with_columns(fills).select(rows.columns)
 
 
-def _by_type(providers: list[str] | None) -> dict[str, tuple[str, ...]]:
+def _by_type(providers: list[str] | None, care_types: tuple[str, ...] = CARE_TYPES,
+             defaults: dict[str, tuple[str, ...]] = PROVIDERS) -> dict[str, tuple[str, ...]]:
     """Providers per care type: the fictional defaults, or the given list shared round-robin."""
     if not providers:
-        return PROVIDERS
+        return defaults
     names = list(dict.fromkeys(providers))
-    return {c: tuple(names[i::len(CARE_TYPES)] or names) for i, c in enumerate(CARE_TYPES)}
+    return {c: tuple(names[i::len(care_types)] or names) for i, c in enumerate(care_types)}
 
 
 def _calibration_year(panel: pl.DataFrame, gemeente: str, year: int) -> int:
@@ -244,9 +245,18 @@ def generate_register(
     *,
     years: list[int] | None = None,
     providers: list[str] | None = None,
+    domain: str = "jeugd",
 ) -> pl.DataFrame:
     """A SYNTHETIC register (a row per trajectory) for `gemeente`: over `years` when given (each calibrated to
-    its own panel rows, or the nearest year's), else the one year `year`."""
+    its own panel rows, or the nearest year's), else the one year `year`. `domain="wmo"`: a Wmo register (a row
+    per provision, `ethics._synthetic_wmo`) from the Wmo view of the panel (`toolkit.domains`)."""
+    if domain == "wmo":
+        from ethics._synthetic_wmo import generate_wmo_register
+
+        return generate_wmo_register(panel, gemeente, years or [year], providers, scale=scale, seed=seed,
+                                     prices_path=prices_path)
+    if domain != "jeugd":
+        raise ConfigError(f"Unknown domain {domain!r} for a synthetic register. Use one of: jeugd, wmo.")
     rng = np.random.default_rng(seed if seed is not None else int.from_bytes(os.urandom(16), "little"))
     span = sorted(set(years)) if years else [year]
     by_type, prices = _by_type(providers), _prices(prices_path)

@@ -35,6 +35,26 @@ def test_demo_records_unknown_gemeente_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and not list(tmp_path.glob("*.csv"))
 
 
+def test_demo_records_domain_wmo_writes_a_synthetic_wmo_register(tmp_path):
+    from ethics._records_schema import WMO_CARE_TYPES
+
+    out = ["--out", str(tmp_path / "wmo.csv"), "--years", "2023-2024"]
+    result = runner.invoke(app, ["demo-records", "--domain", "wmo", "--gemeente", "GM0085", *out])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "wmo-SYNTHETIC.csv"
+    assert "SYNTHETIC Wmo register" in result.output and str(path) in result.output
+    frame = pl.read_csv(path)
+    assert frame["synthetic"].all() and set(frame["care_type"]) == set(WMO_CARE_TYPES)
+
+
+def test_demo_records_domain_wmo_without_published_wmo_figures_exits_2(tmp_path):
+    # GM0252 (Heumen) has no Wmo figures in KWB 2024 (it did not consent to publication)
+    result = runner.invoke(app, ["demo-records", "--domain", "wmo", "--gemeente", "GM0252",
+                                 "--out", str(tmp_path / "x.csv")])
+    assert result.exit_code == 2 and "no published Wmo figures" in result.output
+    assert not list(tmp_path.glob("*.csv"))
+
+
 def test_ledger_commands_without_a_ledger_say_nothing_was_spent(tmp_path):
     for command in ("show", "verify"):
         result = runner.invoke(app, ["ledger", command, "--ledger", str(tmp_path / "none.sqlite")])
