@@ -1,9 +1,14 @@
 """The Wmo forecast: a wijk's clients follow the ageing of its population (rate per age band x population).
 
 CBS publishes Wmo clients per wijk only as totals (no age split), so the rate per age band is estimated:
-a population-weighted non-negative least-squares regression of every Dutch wijk's Wmo rate (clients per
-inhabitant, wijken of at least the policy's minimum population) on its age shares 0-14, 15-24, 25-44, 45-64
-and 65+ (KWB has no 75+ band per wijk). One national set of band rates per year; the latest year's is used.
+a population-weighted least-squares regression of every Dutch wijk's Wmo rate (clients per inhabitant, wijken
+of at least the policy's minimum population) on its age shares 0-14, 15-24, 25-44, 45-64 and 65+ (KWB has no
+75+ band per wijk), with the rate never falling as age rises (non-negative steps between bands: the unknowns
+are the steps, the design the share at or above each band). The age shares are collinear, and unconstrained
+non-negative rates swung to 25-44 100 and 45-64 0 per 1,000 (2021); the monotone fit gives 15-64 about 41 and
+65+ 218 per 1,000 (2024), and it scored better on the 2021 -> 2024 gemeente check (MAPE 6.9% against 7.1%,
+bias +0.8% against +2.1%; wijk MAPE 12.6% against 12.5%). One national set of band rates per year; the latest
+year's is used.
 
 Forecast (rates per age band held at the latest year's; "ageing only"):
     clients(w, T+h) = clients(w, T) x need(w, T+h) / need(w, T),  need = sum_b rate_b x population_b
@@ -47,7 +52,8 @@ MODELS = ("model", "demographic", "last_value")
 
 
 def band_rates(frame: pl.DataFrame, domain: Domain, year: int, min_population: int) -> np.ndarray:
-    """Clients per inhabitant of each age band in `year` (population-weighted NNLS over Dutch wijken)."""
+    """Clients per inhabitant of each age band in `year` (population-weighted NNLS over Dutch wijken on the
+    shares at or above each band: non-negative steps, so the rate never falls with age)."""
     bands = list(domain.age_bands)
     rows = frame.filter(pl.col("level") == "wijk", pl.col("year") == year, pl.col(domain.clients).is_not_null(),
                         pl.col("population") >= min_population).drop_nulls(bands)
@@ -55,8 +61,9 @@ def band_rates(frame: pl.DataFrame, domain: Domain, year: int, min_population: i
     shares = rows.select(bands).to_numpy().astype(float) / pop[:, None]
     rate = rows[domain.clients].to_numpy().astype(float) / pop
     w = np.sqrt(pop)
-    coef, _ = nnls(shares * w[:, None], rate * w)
-    return coef
+    at_or_above = np.cumsum(shares[:, ::-1], axis=1)[:, ::-1]
+    steps, _ = nnls(at_or_above * w[:, None], rate * w)
+    return np.cumsum(steps)
 
 
 def _need(rates: np.ndarray, bands: tuple[str, ...]) -> pl.Expr:

@@ -142,3 +142,15 @@ def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
         assert not any(w in text for w in ("jongeren", "jeugdhulp", "jeugdwet", "youths", "youth care")), name
     assert "wmo" not in (out / "wijkprofielen.html").read_text(encoding="utf-8").lower()
     assert not (out / "wmo_audit.json").exists()
+
+
+@pytest.mark.parametrize("year", [2021, 2024])
+def test_wmo_use_per_age_band_never_falls_with_age_and_is_highest_over_65(year):
+    """The ageing forecast's need index: a wijk that ages can only need more Wmo support, never less."""
+    import numpy as np
+
+    from toolkit.forecasts._ageing import band_rates
+
+    rates = band_rates(load_panel(), WMO, year, load_policy().disclosure.min_youth_population)
+    assert (np.diff(rates) >= 0).all() and rates[0] == 0
+    assert rates[-1] > 3 * rates[-2] > 0  # 65+ well above the working ages (per inhabitant)
