@@ -166,9 +166,10 @@ DOMAINS: dict[str, Domain] = {d.name: d for d in (JEUGD, WMO)}
 MSG_UNKNOWN = "Unknown --domain {name!r}. Use one of: {names}."
 MSG_NO_WMO = ("Gemeente {codes} has no published Wmo figures in {year}: CBS publishes Wmo clients per wijk only "
               "for gemeenten that consented to publication, and this one did not. wijksignaal cannot profile or "
-              "forecast Wmo there from open data. What the gemeente can supply: its own Wmo register (clients "
-              "per wijk and provision, from the Wmo administration), or its consent to CBS publication for "
-              "the next KWB release.")
+              "forecast Wmo there from open data. What the gemeente can supply: its own Wmo register (one row "
+              "per provision, from the Wmo administration; run again with --records WMO.csv --years FIRST-LAST "
+              "and its figures per wijk and provision stand in, through the privacy gate), or its consent to CBS "
+              "publication for the next KWB release.")
 
 
 def get_domain(name: str) -> Domain:

@@ -161,14 +161,20 @@ def _domain_panel(dom: Domain, frame: pl.DataFrame, config: RunConfig) -> Panel:
     panel = build_panel(view, None if config.all_gemeenten else config.gemeenten, as_of=config.as_of)
     if config.all_gemeenten:
         return build_panel(view, published_gemeenten(dom, view, panel.latest_year), as_of=config.as_of)
-    require_published(dom, view, panel.gemeenten, panel.latest_year)
+    if config.records is None:  # with its own register a gemeente without CBS figures still gets the register's
+        require_published(dom, view, panel.gemeenten, panel.latest_year)
     return panel
 
 
 def _domain_audit(dom: Domain, frame: pl.DataFrame, panel: Panel) -> dict[str, Any]:
     everyone = set(frame.filter(frame["level"] == "gemeente", frame["year"] == panel.latest_year)["region_code"])
     left_out = sorted(everyone - set(published_gemeenten(dom, frame, panel.latest_year)))
+    in_scope = [g for g in panel.gemeenten if g in left_out]
     return {"name": dom.name, "clients": dom.clients, "rate": dom.rate, "rate_unit": dom.rate_unit,
             "population_base": dom.population, "care_types": list(dom.care_types),
             "gemeenten_without_published_figures": left_out,
-            "why": "CBS publishes these figures only for gemeenten that consented to publication"}
+            "why": "CBS publishes these figures only for gemeenten that consented to publication",
+            **({"in_scope_without_published_figures": in_scope,
+                "what_stands_in": "the gemeente's own register (through the privacy gate): releases.csv and the "
+                                  "register's forecast rows per provision category; the open-data profile rates and "
+                                  "the ageing forecast stay empty (secret) for these gemeenten"} if in_scope else {})}

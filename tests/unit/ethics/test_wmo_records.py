@@ -5,6 +5,7 @@ The register here is a small hand-made SYNTHETIC one (the demo generator has its
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import polars as pl
@@ -127,3 +128,25 @@ def test_validate_checks_a_records_file_in_the_layout_of_its_domain(wmo_file, do
     result = runner.invoke(app, ["validate", "--domain", domain, str(wmo_file)])
     assert result.exit_code == code, result.output
     assert "SYN-W" not in result.output
+
+
+def test_a_gemeente_without_cbs_wmo_figures_runs_on_its_own_register(tmp_path):
+    """Heumen (GM0252) did not consent to CBS publication: open data alone is refused (exit 2, with what to
+    supply); with its own register the register's releases and forecasts per category stand in."""
+    rows = [r | {"wijk_code": ("WK025200", "WK025201")[i % 2]} for i, r in enumerate(_rows(300))]
+    path = tmp_path / "heumen-wmo-SYNTHETIC.csv"
+    pl.DataFrame(rows).write_csv(path)
+    refused = runner.invoke(app, ["run", "--domain", "wmo", "--gemeente", "GM0252", "--out", str(tmp_path / "a")])
+    assert refused.exit_code == 2 and "--records WMO.csv" in refused.output
+    out = tmp_path / "b"
+    result = runner.invoke(app, ["run", "--quiet", "--domain", "wmo", "--gemeente", "GM0252", "--records", str(path),
+                                 "--years", "2022-2024", "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert set(pl.read_csv(out / "releases.csv")["care_type"]) == {"all", *WMO_CARE_TYPES}
+    forecast = pl.read_csv(out / "forecast.csv", infer_schema_length=None)
+    register = forecast.filter(pl.col("care_type") == "all", pl.col("level") == "gemeente")
+    assert register.height == 5 and (register["status"] == "ok").all() and register["clients"].min() > 0
+    assert forecast.filter(pl.col("care_type").is_null())["clients"].null_count() == forecast.filter(
+        pl.col("care_type").is_null()).height  # no open-data Wmo count to forecast from
+    domain = json.loads((out / "audit.json").read_text())["domain"]
+    assert domain["in_scope_without_published_figures"] == ["GM0252"]
