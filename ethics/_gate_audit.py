@@ -67,24 +67,12 @@ def _accuracy_summary(table: pl.DataFrame) -> list[dict[str, Any]]:
     return rows.to_dicts()
 
 
-def privacy_section(
-    table: pl.DataFrame,
-    policy: Policy,
-    states: list[YearState],
-    *,
-    gemeente: str,
-    n_wijken: int,
-    n_providers: int,
-    years: list[int],
-    ledger: Ledger,
-    dataset_id: str,
-    synthetic: bool,
-    domain: str = "jeugd",
-) -> dict[str, Any]:
-    """What was protected and how, the budget before and after, and how accurate the releases are.
-    For another domain than jeugd the privacy unit is a client (a person in the Wmo register), not a child."""
-    section = _section(table, policy, states, gemeente=gemeente, n_wijken=n_wijken, n_providers=n_providers,
-                       years=years, ledger=ledger, dataset_id=dataset_id, synthetic=synthetic)
+def privacy_section(table: pl.DataFrame, policy: Policy, states: list[YearState], *, domain: str = "jeugd",
+                    **keys: Any) -> dict[str, Any]:
+    """What was protected and how, the budget before and after, and how accurate the releases are. `keys`:
+    gemeente, n_wijken, n_providers, years, ledger, dataset_id, synthetic (see `_section`). For another domain
+    than jeugd the privacy unit is a client (a person in the Wmo register), not a child."""
+    section = _section(table, policy, states, **keys)
     if domain == "jeugd":
         return section
     from ethics._records_schema import layout_of

@@ -115,6 +115,12 @@ def gate_truth(rows: list[dict], years: list[int], privacy: PrivacyPolicy,
     return out
 
 
+def _settings(examples: int):
+    """Hypothesis settings of these tests: derandomised, no deadline (a busy machine must not fail them)."""
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
 def _policy(privacy: PrivacyPolicy):
     return dataclasses.replace(POLICY, privacy=privacy)
 
@@ -140,25 +146,13 @@ def check_neighbours(years: list[int], base: list[dict], extra: list, privacy: P
     return len(extra)
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_settings(EXAMPLES)
 @given(case=scenario())
 def test_one_child_moves_each_measure_by_at_most_its_sensitivity(case):
     assert check_neighbours(case["years"], case["base"], case["extra"], case["privacy"]) == NEIGHBOURS_PER_EXAMPLE
 
 
-@settings(
-    max_examples=WMO_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_settings(WMO_EXAMPLES)
 @given(case=scenario(WMO_CARE_TYPES))
 def test_one_wmo_client_moves_each_measure_by_at_most_its_sensitivity(case):
     """A Wmo register: six provision categories as keys (the packed word's type field up to index 5)."""
