@@ -14,13 +14,31 @@ import polars as pl
 from toolkit.reports.charts import fan_chart, line_chart, rate_bars
 from toolkit.reports.i18n import fmt_eur, fmt_num, fmt_pct
 
-__all__ = ["card", "series", "fans", "signal_lines"]
+__all__ = ["card", "series", "fans", "signal_lines", "by_region"]
+
+Rows = pl.DataFrame | dict[str, list[dict[str, Any]]]  # a frame, or its rows by region (`by_region`)
 
 
-def series(history: pl.DataFrame, code: str, col: str, years: list[int]) -> list[tuple[int, float | None]]:
+def by_region(frame: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """The rows of `frame` by region_code, in their order: a card looks its wijk up instead of filtering."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if "region_code" in frame.columns:
+        for r in frame.iter_rows(named=True):
+            out.setdefault(r["region_code"], []).append(r)
+    return out
+
+
+def _rows(source: Rows, code: str) -> list[dict[str, Any]]:
+    if isinstance(source, dict):
+        return source.get(code, [])
+    if "region_code" not in source.columns:
+        return []
+    return source.filter(pl.col("region_code") == code).to_dicts()
+
+
+def series(history: Rows, code: str, col: str, years: list[int]) -> list[tuple[int, float | None]]:
     """(year, value) for every year in `years`; None where the region has no value that year."""
-    rows = history.filter(pl.col("region_code") == code)
-    have = {int(r["year"]): r[col] for r in rows.iter_rows(named=True)}
+    have = {int(r["year"]): r[col] for r in _rows(history, code)}
     return [(y, have.get(y)) for y in years]
 
 
@@ -33,12 +51,10 @@ def _where(p: float | None, lang: str, t: Any) -> str:
     return t("percentile_nl_low", p=fmt_num(math.floor(100 - p), 0, lang))
 
 
-def signal_lines(signals: pl.DataFrame, context: dict[str, dict[str, float]], code: str, gm: str,
+def signal_lines(signals: Rows, context: dict[str, dict[str, float]], code: str, gm: str,
                  wanted: list[str], lang: str, t: Any) -> list[dict[str, str]]:
     """The wijk's top signals: label, the wijk's value, the gemeente's and the country's, and where it ranks."""
-    if "region_code" not in signals.columns:
-        return []
-    by_name = {r["signal"]: r for r in signals.filter(pl.col("region_code") == code).iter_rows(named=True)}
+    by_name = {r["signal"]: r for r in _rows(signals, code)}
     out = []
     for name in wanted:
         r = by_name.get(name)
@@ -51,11 +67,10 @@ def signal_lines(signals: pl.DataFrame, context: dict[str, dict[str, float]], co
     return out
 
 
-def fans(forecast: pl.DataFrame, history: pl.DataFrame, code: str, name: str, years: list[int], t: Any,
+def fans(forecast: Rows, history: Rows, code: str, name: str, years: list[int], t: Any,
          lang: str) -> dict[str, Any]:
     """Forecast rows and the two fan charts (clients with their whole history, euros) of one region."""
-    fc = forecast.filter(pl.col("region_code") == code, pl.col("status") == "ok").sort("year")
-    rows = fc.to_dicts()
+    rows = sorted((r for r in _rows(forecast, code) if r["status"] == "ok"), key=lambda r: r["year"])
     hist = series(history, code, "clients", years)
     clients = [(r["year"], r["clients"], r["clients_lower"], r["clients_upper"]) for r in rows]
     euros = [(r["year"], r["cost_eur"], r["cost_lower_eur"], r["cost_upper_eur"]) for r in rows]
@@ -71,15 +86,15 @@ def fans(forecast: pl.DataFrame, history: pl.DataFrame, code: str, name: str, ye
 def card(ctx: dict[str, Any], r: dict[str, Any], t: Any, lang: str) -> dict[str, Any]:
     """Everything one card shows; `ctx` carries the gemeente's frames and settings."""
     code, name, ok = r["region_code"], r["region_name"] or r["region_code"], r["status"] == "ok"
-    prio = ctx["priority"].filter(pl.col("region_code") == code)
+    prio = _rows(ctx["priority"], code)
     youth = r.get("youth_population")
     out = {
         "code": code, "name": name, "ok": ok, "status": r["status"], "youth": youth,
         "no_youth": youth is not None and youth == 0, "typology": r.get("typology"), "risk": r.get("risk_index"),
         "rank": t("card.rank", rank=r["risk_rank"], n=ctx["n_ranked"]) if r.get("risk_rank") else "",
-        "on_list": not prio.is_empty(),
-        "priority_rank": prio["priority_rank"][0] if not prio.is_empty() else None,
-        "reasons": prio[f"reasons_{lang}"][0] if not prio.is_empty() and f"reasons_{lang}" in prio.columns else "",
+        "on_list": bool(prio),
+        "priority_rank": prio[0]["priority_rank"] if prio else None,
+        "reasons": prio[0].get(f"reasons_{lang}", "") if prio else "",
         "signals": signal_lines(ctx["signals"], ctx["context"], code, ctx["gm"],
                                 (r.get("top_signals") or "").split(";") if r.get("top_signals") else [], lang, t),
     }

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.reports._render import render
-from toolkit.reports._wijkcards import card, fans
+from toolkit.reports._wijkcards import by_region, card, fans
 from toolkit.reports._wijkmaps import gemeente_maps
 from toolkit.reports.i18n import translator
 from toolkit.reports.verdict import MAX_DATA_AGE, data_age_years
@@ -132,7 +132,7 @@ def _scenarios(forecast: pl.DataFrame, gm: str) -> list[dict[str, Any]]:
 
 
 def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_year: int, t: Any,
-             lang: str, all_forecast: pl.DataFrame) -> dict[str, Any]:
+             lang: str, all_forecast: pl.DataFrame, context: dict[str, dict[str, float]]) -> dict[str, Any]:
     from toolkit.sources import load_map
 
     part = _part(inp, gm)
@@ -142,8 +142,9 @@ def _section(inp: WijkInputs, gm: str, gm_name: str, years: list[int], horizon_y
     growth = significant_growth(part.forecast.filter(pl.col("level") == "wijk"), part.growth)
     land = part.history.filter(pl.col("level") == "land")["region_code"] if "level" in part.history.columns \
         else pl.Series([], dtype=pl.String)
-    ctx = {"priority": priority, "signals": part.signals, "context": _context(inp), "gm": gm, "gm_name": gm_name,
-           "n_ranked": n_ranked, "history": part.history, "forecast": part.forecast.filter(pl.col("level") == "wijk"),
+    ctx = {"priority": by_region(priority), "signals": by_region(part.signals), "context": context, "gm": gm,
+           "gm_name": gm_name, "n_ranked": n_ranked, "history": by_region(part.history),
+           "forecast": by_region(part.forecast.filter(pl.col("level") == "wijk")),
            "years": years, "land": land[0] if len(land) else "NL00"}
     total = part.forecast.filter(pl.col("level") == "gemeente", pl.col("region_code") == gm)
     return {"code": gm, "name": gm_name,
@@ -168,7 +169,8 @@ def render_wijkprofielen(inp: WijkInputs, lang: str, *, generated_at: str, versi
     age = data_age_years(inp.latest_year, generated_at)
     from toolkit.progress import track
 
-    sections = [_section(inp, gm, name, years, horizon_year, t, lang, all_forecast)
+    context = _context(inp)  # gemeente and country values of every signal, once for the whole page
+    sections = [_section(inp, gm, name, years, horizon_year, t, lang, all_forecast, context)
                 for gm, name in track(sorted(inp.gemeenten.items()), "wijk pages per gemeente")]
     return render("wijkprofielen.html.j2", lang, gemeenten=sections, generated_at=generated_at, version=version,
                   horizon_year=horizon_year, years=years, latest_year=inp.latest_year, scenario=scenario,
