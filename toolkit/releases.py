@@ -104,8 +104,8 @@ def _release(
 
 def gate_releases(config: RunConfig, panel: Panel, policy: Policy, domain: str = "jeugd") -> Any:
     """The gate's releases for this run, or None without --records / --demo-records. `domain` (jeugd, wmo)
-    selects the register's layout and its own privacy budget; with several domains a records file goes to each
-    (a register holds one domain: the other domain's layout refuses it with exit 3)."""
+    selects the register's layout and its own privacy budget (a register holds one domain: the pipeline refuses
+    --records with several domains; --demo-records makes a SYNTHETIC register per domain)."""
     if config.records is None and not config.demo_records:
         return None
     if config.all_gemeenten or len(panel.gemeenten) != 1:
@@ -130,8 +130,7 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy, domain: str =
             from ethics._synthetic_wmo import WMO_PROVIDERS
             providers = list(dict.fromkeys(name for names in WMO_PROVIDERS.values() for name in names))
     register = generate_register(
-        panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers,
-        **({} if domain == "jeugd" else {"domain": domain}),
+        panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers, domain=domain
     )
     label = "" if domain == "jeugd" else f"{domain}-"
     with tempfile.TemporaryDirectory(prefix="wijksignaal-demo-") as tmp:
