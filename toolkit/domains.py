@@ -70,7 +70,8 @@ class Domain:
         """profiles.csv in this domain's units and names (jeugd: unchanged)."""
         if self.is_default:
             return table
-        rates = [c for c in ("observed_rate", "expected_rate", "excess_rate") if c in table.columns]
+        rates = [c for c in ("observed_rate", "expected_rate", "excess_rate", "expected_rate_gemeente",
+                             "excess_rate_gemeente", "gemeente_level") if c in table.columns]
         return table.with_columns((pl.col(c) * self.rate_scale).round(1) for c in rates).rename(
             {"youth_population": self.population_column})
 

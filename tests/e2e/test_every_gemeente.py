@@ -19,6 +19,7 @@ identical models (and in reusing the first run's bootstrap draws for a cached fa
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +155,29 @@ def test_records_for_all_gemeenten_at_once_is_a_usage_error(tmp_path):
                                  "--ledger", str(tmp_path / "l.sqlite")])
     assert result.exit_code == 2 and "exactly one gemeente" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_wmo_runs_for_every_gemeente_with_figures_and_with_demo_records_for_the_extremes(tmp_path, scope_panel,
+                                                                                         policy, national_once):
+    """Wmo: `--all` covers every gemeente that published Wmo figures (the others are listed, not crashed), with
+    every rate column per 1,000 inhabitants; the SYNTHETIC Wmo register runs for the smallest gemeente, a one-wijk
+    gemeente and Amsterdam (letter wijk codes)."""
+    from ethics._records_schema import WMO_CARE_TYPES
+    from toolkit.config import load_run_config
+    from toolkit.pipeline import run
+
+    out = tmp_path / "all"
+    run(load_run_config(None, all_gemeenten=True), policy, out, domain="wmo")
+    profiles = pl.read_csv(out / "profiles.csv")
+    audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
+    left_out = set(audit["domain"]["gemeenten_without_published_figures"])
+    assert set(profiles["gemeente_code"]) == set(scope_panel.gemeenten) - left_out and 0 < len(left_out) < 20
+    ok = profiles.filter(pl.col("status") == "ok")
+    gap = (ok["observed_rate"] - ok["expected_rate_gemeente"] - ok["excess_rate_gemeente"]).abs()
+    assert gap.max() < 0.2  # observed = expected + excess in one unit (per 1,000, rounded to 0.1)
+    for code in ("GM0096", "GM0088", "GM0363"):
+        out = tmp_path / code
+        config = load_run_config(None, gemeenten=(code,), demo_records=True, ledger=tmp_path / f"{code}.sqlite")
+        run(config, policy, out, domain="wmo")
+        _check_outputs(out, {code})
+        assert set(pl.read_csv(out / "releases.csv")["care_type"]) == {"all", *WMO_CARE_TYPES}

@@ -61,6 +61,9 @@ def test_jeugd_keeps_its_contract_and_words_and_wmo_has_its_own():
     assert jeugd.reword_audit({"a": "Jeugdwet"}, "X") == {"a": "Jeugdwet"}
     wmo = WMO.output_rates(frame)
     assert wmo.columns == ["population", "observed_rate"] and wmo["observed_rate"][0] == 15.0  # per 1,000
+    every = pl.DataFrame({c: [1.5] for c in ("youth_population", "observed_rate", "expected_rate", "excess_rate",
+                                             "expected_rate_gemeente", "excess_rate_gemeente", "gemeente_level")})
+    assert WMO.output_rates(every).row(0) == (1.5, *(15.0,) * 6)  # every rate column in one unit (per 1,000)
     assert not any(w in WMO.reword("jeugdzorg 1,2 procentpunt; Jeugdwet").lower() for w in YOUTH_WORDS)
     pages = " ".join(nl + en for nl, en in WMO.page_texts().values()).lower()
     assert "wmo" in pages and not any(w in pages for w in ("youths", "jongeren", "jeugdzorg"))
