@@ -102,9 +102,16 @@ class Domain:
             return audit
         cfg = self.settings()
         register = cfg.get("register", {})
+        words = cfg.get("register_records", {})
+        used = bool((audit.get("privacy") or {}).get("records_used"))
+        fill = {"{gemeente}": gemeente, "{records}": words.get("used" if used else "not_used", ""),
+                "{records_method}": words.get("method", "") if used else ""}
         for f in audit.get("register", {}).get("fields", []):
             if f.get("key") in register:
-                f["value"] = register[f["key"]].replace("{gemeente}", gemeente)
+                value = register[f["key"]]
+                for key, text in fill.items():
+                    value = value.replace(key, text)
+                f["value"] = value
         for path, value in cfg.get("audit", {}).items():
             *parents, last = path.split(".")
             node: Any = audit

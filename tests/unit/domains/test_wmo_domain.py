@@ -138,6 +138,8 @@ def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
     wmo = audit["domains"]["wmo"]
     assert wmo["forecast"]["domain"] == "wmo" and wmo["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
     assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal jeugdzorg")
+    wmo_fields = {f["key"]: f["value"] for f in wmo["register"]["fields"]}
+    assert wmo_fields["gegevens"].endswith("In deze run zijn geen persoonsgegevens gebruikt.")
     assert {c["table"] for c in audit["egress"]} >= {"profiles.csv", "wmo_profiles.csv"}
     for name in ("wmo_wijkprofielen.html", "wmo_audit_report.html"):  # CBS table titles in provenance may say Jeugdzorg
         text = (out / name).read_text(encoding="utf-8").lower()

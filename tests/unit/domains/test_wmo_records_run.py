@@ -53,6 +53,9 @@ def test_one_audit_with_a_budget_per_domain(both):
     assert youth["unit"].startswith("one child") and wmo["unit"].startswith("one client")
     assert [s["domain"] for s in wmo["ledger"]["after"]] == ["wmo"] * len(wmo["reference_years"])
     assert all(s["spent_before"] == "0" for s in wmo["ledger"]["before"])  # youth care's spend is not Wmo's
+    fields = {f["key"]: f["value"] for f in audit["domains"]["wmo"]["register"]["fields"]}
+    assert "Eigen Wmo-registratie" in fields["gegevens"] and "geen persoonsgegevens" not in fields["gegevens"]
+    assert "{" not in fields["gegevens"] + fields["technische_werking"]
     result = runner.invoke(app, ["ledger", "show", "--ledger", str(ledger)])
     domains = {line.split()[0] for line in result.output.splitlines()[1:] if line.strip()}
     assert domains == {"jeugd", "wmo"}
