@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -343,20 +344,24 @@ def release(
     providers: list[str],
     synthetic: bool = False,
     domain: str = "jeugd",
+    progress: Callable[[str], None] | None = None,
 ) -> Releases:
     """Records file -> Releases. Charges the ledger before any noisy value exists; BudgetExhausted (exit 4)
     leaves nothing behind. `youth_population` (public CBS figures) marks regions below the policy minimum.
     `years` (the years to release, the last being the reference year) and `providers` (the public provider
     list) come from the run, never from the records; without years, valid records give ConfigError (exit 2).
     `domain` (jeugd, wmo) selects the record layout (its care types are public keys) and the ledger's budget:
-    each domain has its own budget per reference year."""
+    each domain has its own budget per reference year. `progress` (optional) is told each step as it starts,
+    with the number of rows: counts only, never a value from the records."""
     from ethics.records import read_records
 
+    say = progress or (lambda _step: None)
     layout = layout_of(domain)
     frame = read_records(records, policy, known_wijken=set(wijk_keys), layout=layout)
     if not years:
         raise ConfigError(MSG_YEARS_NEEDED)
     years = check_years(years)
+    say(f"bounding and counting {frame.height:,} rows over {len(years)} year(s)")
     synthetic = synthetic or bool("synthetic" in frame.columns and frame["synthetic"].all())
     encoded = encode(frame, wijk_keys, ledger.sketch_key, years=years, providers=providers,
                      care_types=layout.care_types)
@@ -364,6 +369,7 @@ def release(
     truth = aggregate(encoded, policy.privacy, wijk_keys)
     n_providers = len(encoded.providers) - 1
     del encoded
+    say("charging the budget, adding noise and applying the CBS rule")
     eps = policy.privacy.epsilon_per_release
     requests = [ChargeRequest(dataset_id, y, eps, truth.sketches.get(y, ()), domain) for y in years]
     scope = _scope(gemeente, wijk_keys, providers, policy, domain)

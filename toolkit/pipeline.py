@@ -111,7 +111,7 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
     if config.records is not None or config.demo_records:
         file = config.records
         size = f" ({file.stat().st_size / 1e6:,.0f} MB)" if file is not None and file.is_file() else ""
-        show.stage(f"privacy gate: reading, protecting and releasing the register{size}")
+        show.stage(f"privacy gate: reading and checking the register{size}")
     releases = gate_releases(config, panel, policy, dom.name)  # None without records; may refuse (exit 4)
     label = "" if dom.is_default else f" ({dom.name})"
     show.stage(f"profiles of {len(panel.gemeenten)} gemeente(n){label}")

@@ -26,6 +26,7 @@ from ethics.errors import ConfigError
 from ethics.policy import Policy
 from toolkit.config import RunConfig
 from toolkit.panel import Panel
+from toolkit.progress import reporter
 
 __all__ = ["gate_releases", "parse_years", "MSG_ONE_GEMEENTE"]
 
@@ -99,6 +100,7 @@ def _release(
         providers=providers,
         synthetic=synthetic,
         domain=domain,
+        progress=lambda step: reporter().stage(f"privacy gate: {step}"),
     )
 
 

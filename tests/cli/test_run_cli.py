@@ -14,6 +14,8 @@ from toolkit.cli import app
 runner = CliRunner()
 STAGES = ("reading the CBS indicators", "profiles of 1 gemeente(n)", "5-year forecasts and backtest",
           "fairness audit", "audit and report pages", "egress checks and writing the outputs")
+GATE_STAGES = ("privacy gate: reading and checking the register", "privacy gate: bounding and counting ",
+               "privacy gate: charging the budget, adding noise and applying the CBS rule")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +47,18 @@ def test_progress_shows_every_stage_as_plain_lines_when_not_on_a_terminal(den_ha
         assert f"wijksignaal: {stage} ..." in result.output and f"wijksignaal: done {stage} (" in result.output
     progress = [line for line in result.output.splitlines() if line.startswith("wijksignaal:")]
     assert all("WK" not in line and "GM" not in line for line in progress)  # stages and counts only
+
+
+def test_progress_shows_the_steps_of_the_privacy_gate_with_the_number_of_rows(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--demo-records", "--gemeente", "GM0088", "--years", "2023-2024",
+                                 "--ledger", str(tmp_path / "l.sqlite"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("wijksignaal: privacy gate")]
+    for step in GATE_STAGES:
+        assert any(line.startswith(f"wijksignaal: {step}") for line in lines), (step, lines)
+    counting = next(line for line in lines if "bounding and counting" in line)
+    assert counting.split("counting ")[1].split(" rows")[0].replace(",", "").isdigit()  # a count, no value
 
 
 def test_quiet_prints_nothing_and_replaces_the_earlier_output(den_haag):
