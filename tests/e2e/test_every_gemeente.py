@@ -160,8 +160,8 @@ def test_records_for_all_gemeenten_at_once_is_a_usage_error(tmp_path):
 def test_wmo_runs_for_every_gemeente_with_figures_and_with_demo_records_for_the_extremes(tmp_path, scope_panel,
                                                                                          policy, national_once):
     """Wmo: `--all` covers every gemeente that published Wmo figures (the others are listed, not crashed), with
-    every rate column per 1,000 inhabitants; the SYNTHETIC Wmo register runs for the smallest gemeente, a one-wijk
-    gemeente and Amsterdam (letter wijk codes)."""
+    every rate column per 1,000 inhabitants; the SYNTHETIC Wmo register runs for the smallest gemeente (one wijk)
+    and Amsterdam (letter wijk codes)."""
     from ethics._records_schema import WMO_CARE_TYPES
     from toolkit.config import load_run_config
     from toolkit.pipeline import run
@@ -175,7 +175,7 @@ def test_wmo_runs_for_every_gemeente_with_figures_and_with_demo_records_for_the_
     ok = profiles.filter(pl.col("status") == "ok")
     gap = (ok["observed_rate"] - ok["expected_rate_gemeente"] - ok["excess_rate_gemeente"]).abs()
     assert gap.max() < 0.2  # observed = expected + excess in one unit (per 1,000, rounded to 0.1)
-    for code in ("GM0096", "GM0088", "GM0363"):
+    for code in ("GM0096", "GM0363"):  # Vlieland (one wijk, the smallest) and Amsterdam
         out = tmp_path / code
         config = load_run_config(None, gemeenten=(code,), demo_records=True, ledger=tmp_path / f"{code}.sqlite")
         run(config, policy, out, domain="wmo")
