@@ -79,7 +79,11 @@ def test_a_noisy_released_price_falls_back_to_the_public_price(forecast):
     assert fell["price_source"].str.starts_with("public price").all()
     gem_all = rows.filter(pl.col("care_type") == "all", pl.col("level") == "gemeente", pl.col("horizon") == 1)
     per_type = rows.filter(pl.col("care_type") != "all", pl.col("level") == "gemeente", pl.col("horizon") == 1)
-    assert gem_all["cost_eur"][0] == pytest.approx(per_type["cost_eur"].sum(), rel=0.02)  # volume x price adds up
+    # the level of "all" is the released cost per client of all care types (9000 here), not the sum over care
+    # types of which one is on the public fallback price (that would move every region's euros)
+    assert gem_all["cost_eur"][0] == pytest.approx(gem_all["clients"][0] * 9000, rel=0.01)
+    assert gem_all["cost_eur"][0] != pytest.approx(per_type["cost_eur"].sum(), rel=0.02)
+    assert gem_all["price_source"][0].endswith("calibrated to the gemeente's released cost per client of all care types")
     assert fell["flag"].str.contains("price_fallback").all()
     kept = rows.filter(pl.col("care_type") == "jeugdhulp_zonder_verblijf", pl.col("level") == "gemeente",
                        pl.col("horizon") == 1)
