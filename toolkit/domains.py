@@ -49,6 +49,7 @@ class Domain:
     care_types: tuple[str, ...]
     age_bands: tuple[str, ...] = ()
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    metric_names: dict[str, str] = field(default_factory=dict)  # fairness metrics named after the population
 
     @property
     def is_default(self) -> bool:
@@ -121,6 +122,23 @@ class Domain:
                 node[last] = value
         return _walk(audit, self.reword)
 
+    def rename_fairness(self, table: pl.DataFrame, audit: dict[str, Any]) -> tuple[pl.DataFrame, dict[str, Any]]:
+        """fairness.csv and its audit section with the metrics named after this domain's population (a Wmo
+        run's selection rate is weighted by inhabitants, not youths); jeugd: unchanged."""
+        if not self.metric_names:
+            return table, audit
+        names = self.metric_names
+
+        def walk(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {names.get(k, k): walk(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            return names.get(node, node) if isinstance(node, str) else node
+
+        renamed = table.with_columns(pl.col("metric").replace(names)) if "metric" in table.columns else table
+        return renamed, walk(audit)
+
     def text(self, key: str, lang: str) -> str:
         """A label in the run's language (nl or en)."""
         return self.texts[key][lang if lang in ("nl", "en") else "nl"]
@@ -163,6 +181,7 @@ WMO = Domain(
     care_types=("hulp_bij_het_huishouden", "ondersteuning_thuis", "hulpmiddelen_en_diensten",
                 "verblijf_en_opvang", "woningaanpassing", "vervoersdiensten"),
     age_bands=AGE_BANDS,
+    metric_names={"selection_rate_youth": "selection_rate_population"},
     texts={"title": {"nl": "Wmo-ondersteuning per wijk", "en": "Social support (Wmo) per wijk"},
            "clients": {"nl": "inwoners met een Wmo-maatwerkvoorziening",
                        "en": "inhabitants with Wmo social support"},

@@ -140,14 +140,15 @@ def _stages(dom: Domain, panel: Panel, frame: pl.DataFrame, config: RunConfig, p
                                    from_records=True, gate_token=releases.token))
     show.stage(f"fairness audit{label}")
     fairness = fairness_audit(panel, profiles, forecasts, releases, policy)  # may refuse: FairnessBlock (4)
-    tables.append(egress.Table(prefix + "fairness.csv", fairness.table))
+    fair_table, fair_audit = dom.rename_fairness(fairness.table, fairness.audit)  # jeugd: unchanged
+    tables.append(egress.Table(prefix + "fairness.csv", fair_table))
     sections = {"data": {"latest_year": panel.latest_year, "gemeenten_in_scope": len(panel.gemeenten)},
                 **({} if dom.is_default else {"domain": _domain_audit(dom, frame, panel)}),
                 "profiles": profiles.audit, "forecast": forecasts.audit,
                 **({} if money is None else {"money": money.audit})}
     if releases is not None:
         sections["privacy"] = releases.audit
-    return _DomainRun(dom, panel, profiles, forecasts, fairness.table, fairness.audit, tables, sections, money)
+    return _DomainRun(dom, panel, profiles, forecasts, fair_table, fair_audit, tables, sections, money)
 
 
 def _domain_panel(dom: Domain, frame: pl.DataFrame, config: RunConfig) -> Panel:

@@ -29,7 +29,7 @@ from toolkit.reports.verdict import MODEL_PASS_RATIO
 
 __all__ = ["render_audit_report", "summary"]
 
-_PCT_METRICS = ("selection_rate", "selection_rate_youth", "withheld_share")
+_PCT_METRICS = ("selection_rate", "selection_rate_youth", "selection_rate_population", "withheld_share")
 
 
 

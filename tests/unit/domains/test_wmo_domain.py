@@ -129,7 +129,7 @@ def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
     profiles = pl.read_csv(out / "wmo_profiles.csv")
     assert profiles.columns == [("population" if c == "youth_population" else c) for c in PROFILE_COLUMNS]
     assert pl.read_csv(out / "wmo_forecast.csv").columns == [*FORECAST_COLUMNS, *EXTRA_COLUMNS]
-    for name in ("wmo_profiles.csv", "wmo_forecast.csv", "wmo_backtest.csv"):
+    for name in ("wmo_profiles.csv", "wmo_forecast.csv", "wmo_backtest.csv", "wmo_fairness.csv"):
         text = (out / name).read_text(encoding="utf-8").lower()
         assert not any(w in text for w in YOUTH_WORDS), name
     ok = profiles.filter(pl.col("status") == "ok")
@@ -138,6 +138,8 @@ def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
     wmo = audit["domains"]["wmo"]
     assert wmo["forecast"]["domain"] == "wmo" and wmo["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
     assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal jeugdzorg")
+    assert "selection_rate_population" in wmo["fairness"]["overall"]  # weighted by inhabitants, named so
+    assert "selection_rate_youth" in audit["fairness"]["overall"]
     wmo_fields = {f["key"]: f["value"] for f in wmo["register"]["fields"]}
     assert wmo_fields["gegevens"].endswith("In deze run zijn geen persoonsgegevens gebruikt.")
     assert {c["table"] for c in audit["egress"]} >= {"profiles.csv", "wmo_profiles.csv"}
