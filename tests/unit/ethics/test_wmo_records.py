@@ -150,3 +150,18 @@ def test_a_gemeente_without_cbs_wmo_figures_runs_on_its_own_register(tmp_path):
         pl.col("care_type").is_null()).height  # no open-data Wmo count to forecast from
     domain = json.loads((out / "audit.json").read_text())["domain"]
     assert domain["in_scope_without_published_figures"] == ["GM0252"]
+
+
+def test_a_wmo_birth_year_before_1900_or_an_unknown_category_is_named_by_row_and_column(tmp_path, policy):
+    rows = _rows(6)
+    rows[1] = rows[1] | {"birth_year": 1899}
+    rows[4] = rows[4] | {"care_type": "persoonsgebonden_budget"}
+    path = tmp_path / "wmo-bad-SYNTHETIC.csv"
+    pl.DataFrame(rows).write_csv(path)
+    problems = validate_records(path, policy, set(WIJKEN), layout=WMO)
+    assert [(p.row, p.column, p.rule) for p in problems] == [
+        (2, "birth_year", "must be a birth year from 1900 up to this year"),
+        (5, "care_type", f"must be one of {', '.join(WMO_CARE_TYPES)}"),
+    ]
+    result = runner.invoke(app, ["validate", "--domain", "wmo", str(path)])
+    assert result.exit_code == 3 and "1899" not in result.output and "persoonsgebonden" not in result.output
