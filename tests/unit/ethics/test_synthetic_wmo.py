@@ -162,3 +162,14 @@ def test_the_gate_releases_the_wmo_categories(written, wmo_frame, policy, tmp_pa
                        domain="wmo")
     assert set(releases.table["care_type"]) == {*WMO_CARE_TYPES, "all"}
     assert sorted(releases.table["year"].unique()) == list(YEARS) and releases.table["synthetic"].all()
+
+
+def test_the_first_year_holds_no_burst_of_one_off_adaptations(register):
+    """Most clients of the first year were clients before it; their adaptations of earlier years are not in the
+    register, so the first year has about as many woningaanpassingen as any later year (not three times)."""
+    end = pl.col("end_date").fill_null(LAST)
+    adapt = register.filter(pl.col("care_type") == "woningaanpassing")
+    per_year = [adapt.filter(pl.col("start_date") <= pl.date(y, 12, 31), end >= pl.date(y, 1, 1))["client_id"]
+                .n_unique() for y in YEARS]
+    later = sum(per_year[1:]) / len(per_year[1:])
+    assert later > 0 and per_year[0] < 1.6 * later, per_year
