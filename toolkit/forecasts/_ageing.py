@@ -136,6 +136,17 @@ def _scores(bt: dict[str, Any], land: str) -> tuple[pl.DataFrame, dict[str, dict
     return pl.DataFrame(rows).select(SCORE_COLUMNS), summary
 
 
+def _ratio(scores: pl.DataFrame) -> dict[str, Any]:
+    """Wijk MAE of the model / of last value and the model's 80% coverage on the one real check (the keys the
+    reports read for every domain; youth care gives them at horizon 1)."""
+    wijk = {r["model"]: r for r in scores.filter(pl.col("level") == "wijk").iter_rows(named=True)}
+    model, last = wijk.get("model"), wijk.get("last_value")
+    if not model or not last or not last["mae"]:
+        return {}
+    return {"mae_ratio_model_to_last_value": round(model["mae"] / last["mae"], 4), "mae_ratio_horizon": 3,
+            "coverage_80_model": None if model["coverage_80"] is None else round(model["coverage_80"], 4)}
+
+
 def _project(frame: pl.DataFrame, domain: Domain, latest: int, horizon: int, level: str) -> pl.DataFrame:
     """Rows region_code x horizon with projected age bands (see the module docstring)."""
     years = sorted(frame.filter(pl.col("level") == level, pl.col("pop_65_plus").is_not_null(),
@@ -246,7 +257,8 @@ def build_ageing_forecasts(panel: Panel, profiles: Any, policy: Policy, domain: 
         "band_rates_per_1000": {b: round(float(r) * 1000, 2) for b, r in zip(domain.age_bands, rates, strict=True)},
         "band_rates_year": latest, "age_bands_note": "KWB has no 75+ band per wijk: 65+ is the oldest band",
         "backtest": {"origin": BACKTEST[0], "target": BACKTEST[1], "mape_pct": summary,
-                     "note": "real 2024 populations in both projections: the check isolates the rate model"},
+                     "note": "real 2024 populations in both projections: the check isolates the rate model",
+                     **_ratio(scores)},
         "interval_log_quantiles": q, "price": {"eur_per_client_year": price.eur_per_client_year,
                                                "price_year": price.price_year, "source": price.source},
         "scenario": scenario_name,

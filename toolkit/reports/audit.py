@@ -65,6 +65,15 @@ def records_used(audit: dict[str, Any]) -> bool:
     return bool(privacy.get("records_used") or privacy.get("records"))
 
 
+def forecast_ratio(audit: dict[str, Any]) -> float | None:
+    """The forecast's MAE divided by that of carrying the last value forward, from the backtest: horizon 1 for
+    youth care (`mae_ratio_model_to_last_value_h1`), the domain's own check otherwise (Wmo: 2021 -> 2024,
+    `mae_ratio_model_to_last_value`, horizon in `mae_ratio_horizon`). None without a backtest."""
+    bt = (audit.get("forecast") or {}).get("backtest") or {}
+    ratio = bt.get("mae_ratio_model_to_last_value_h1")
+    return bt.get("mae_ratio_model_to_last_value") if ratio is None else ratio
+
+
 def disclosure_section(tables: list[Table], policy: Policy) -> dict[str, Any]:
     """Cells withheld per output table and why (status), with the rules that withheld them."""
     per = {}

@@ -22,7 +22,7 @@ from toolkit.reports._audit_views import (
     source_label,
 )
 from toolkit.reports._render import render
-from toolkit.reports.audit import records_used
+from toolkit.reports.audit import forecast_ratio, records_used
 from toolkit.reports.charts import ci_bars
 from toolkit.reports.i18n import fmt_num, translator
 from toolkit.reports.verdict import MODEL_PASS_RATIO
@@ -56,7 +56,7 @@ def _fairness_line(audit: dict[str, Any], t: Any) -> tuple[str, str]:
 
 
 def _model_line(audit: dict[str, Any], t: Any, lang: str) -> tuple[str, str]:
-    ratio = audit.get("forecast", {}).get("backtest", {}).get("mae_ratio_model_to_last_value_h1")
+    ratio = forecast_ratio(audit)
     if ratio is None:
         return "info", t("sum.model_none")
     verdict = "pass" if ratio < MODEL_PASS_RATIO else "flag"

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from toolkit.reports.audit import records_used
+from toolkit.reports.audit import forecast_ratio, records_used
 
 __all__ = ["ITEMS_PATH", "SECTIONS", "build_crosswalk", "evidence"]
 
@@ -44,7 +44,7 @@ def evidence(audit: dict[str, Any]) -> dict[str, tuple[str, str]]:
     bt = audit.get("forecast", {}).get("backtest", {})
     used = records_used(audit)
     p, f, x = fair.get("pass", 0), fair.get("flag", 0), fair.get("fail", 0)
-    r, c = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
+    r, c = forecast_ratio(audit), bt.get("coverage_80_model")
     n_in, n_eg = len(audit.get("inputs", [])), len(audit.get("egress", []))
     return {
         "inputs": (f"{n_in} invoerbestanden met controlegetal", f"{n_in} inputs with checksum"),

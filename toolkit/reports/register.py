@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.reports._register_text import CATEGORY_REASONING, FIELDS, TEXT, TO_CONFIRM
-from toolkit.reports.audit import records_used
+from toolkit.reports.audit import forecast_ratio, records_used
 from toolkit.reports.crosswalk import build_crosswalk
 
 __all__ = ["REGISTER_FIELDS", "build_register", "human_oversight"]
@@ -47,7 +47,7 @@ def _fill(audit: dict[str, Any], gemeente: str) -> dict[str, str]:
     status = [c["status"] for c in walk]
     used = records_used(audit)
     version = audit.get("versions", {}).get("wijksignaal", "")
-    ratio, cov = bt.get("mae_ratio_model_to_last_value_h1"), bt.get("coverage_80_model")
+    ratio, cov = forecast_ratio(audit), bt.get("coverage_80_model")
     if ratio is not None:
         pct = round(abs(1 - ratio) * 100)
         backtest = (f"de voorspelfout per wijk is {pct}% {'kleiner' if ratio < 1 else 'groter'} dan bij het "

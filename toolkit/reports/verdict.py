@@ -52,7 +52,9 @@ def _fairness(audit: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[
 
 
 def _model(audit: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
-    ratio = (audit.get("forecast") or {}).get("backtest", {}).get("mae_ratio_model_to_last_value_h1")
+    from toolkit.reports.audit import forecast_ratio
+
+    ratio = forecast_ratio(audit)
     if ratio is None:
         return [("Voorspelling: geen terugtoets beschikbaar.", "Forecast: no backtest available.")], [
             ("Gebruik de voorspelling niet zonder terugtoets.", "Do not use the forecast without a backtest.")], False

@@ -139,6 +139,8 @@ def test_one_run_with_both_domains_keeps_each_domain_in_its_own_words(tmp_path):
     assert wmo["forecast"]["domain"] == "wmo" and wmo["register"]["fields"][0]["value"].startswith("Wijksignaal Wmo")
     assert audit["register"]["fields"][0]["value"].startswith("Wijksignaal jeugdzorg")
     assert "selection_rate_population" in wmo["fairness"]["overall"]  # weighted by inhabitants, named so
+    reasons = " ".join(r["nl"] for r in wmo["verdict"]["reasons"])  # the 2021 -> 2024 check is a backtest
+    assert "kleinere fout" in reasons and "geen terugtoets" not in reasons
     assert "selection_rate_youth" in audit["fairness"]["overall"]
     wmo_fields = {f["key"]: f["value"] for f in wmo["register"]["fields"]}
     assert wmo_fields["gegevens"].endswith("In deze run zijn geen persoonsgegevens gebruikt.")

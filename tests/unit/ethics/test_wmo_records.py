@@ -148,6 +148,8 @@ def test_a_gemeente_without_cbs_wmo_figures_runs_on_its_own_register(tmp_path):
     assert register.height == 5 and (register["status"] == "ok").all() and register["clients"].min() > 0
     assert forecast.filter(pl.col("care_type").is_null())["clients"].null_count() == forecast.filter(
         pl.col("care_type").is_null()).height  # no open-data Wmo count to forecast from
+    report = (out / "audit_report.html").read_text(encoding="utf-8")
+    assert "Eigen registratie Wmo (persoonsgegevens)" in report and "municipal" not in report
     domain = json.loads((out / "audit.json").read_text())["domain"]
     assert domain["in_scope_without_published_figures"] == ["GM0252"]
 
