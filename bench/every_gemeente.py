@@ -15,40 +15,11 @@ runs does not depend on that. Exit code: the number of gemeenten that failed (0:
 from __future__ import annotations
 
 import argparse
-import hashlib
+import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
-
-
-def _digest(value: object) -> object:
-    import numpy as np
-    import polars as pl
-
-    if isinstance(value, pl.DataFrame):
-        return ("frame", tuple(value.columns), hashlib.sha256(value.hash_rows(seed=1).to_numpy().tobytes()).digest())
-    if isinstance(value, np.ndarray):
-        return ("array", value.dtype.str, value.shape, hashlib.sha256(np.ascontiguousarray(value).tobytes()).digest())
-    if isinstance(value, np.random.Generator):
-        return "rng"
-    try:
-        hash(value)
-    except TypeError:
-        return ("repr", repr(value))
-    return value
-
-
-def _memo(fn):  # noqa: ANN001, ANN202
-    cache: dict[object, object] = {}
-
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        key = (tuple(map(_digest, args)), tuple(sorted((k, _digest(v)) for k, v in kwargs.items())))
-        if key not in cache:
-            cache[key] = fn(*args, **kwargs)
-        return cache[key]
-
-    return wrapper
 
 
 def main() -> int:
@@ -58,16 +29,15 @@ def main() -> int:
     parser.add_argument("--only", default="")
     opts = parser.parse_args()
 
-    from ethics import fairness
     from ethics.policy import load_policy
     from toolkit.config import load_run_config
     from toolkit.panel import build_panel, load_panel
     from toolkit.pipeline import run
-    from toolkit.profiles import _profile
 
-    _profile.fit_national = _memo(_profile.fit_national)
-    _profile.proxy_strength = _memo(_profile.proxy_strength)
-    fairness._rows_for = _memo(fairness._rows_for)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from national_cache import patch_national
+
+    patch_national(setattr)
     policy = load_policy()
     codes = opts.only.split(",") if opts.only else list(build_panel(load_panel(), None, as_of=opts.as_of).gemeenten)
     failed, times, start = [], [], time.perf_counter()

@@ -75,12 +75,12 @@ def privacy_section(table: pl.DataFrame, policy: Policy, states: list[YearState]
     section = _section(table, policy, states, **keys)
     if domain == "jeugd":
         return section
-    from ethics._records_schema import layout_of
+    from ethics._records_schema import JEUGD, layout_of
 
-    n_types = len(layout_of(domain).care_types)
-    section = _in_words(section, [("the four care types", f"the {n_types} {domain} provision categories"),
-                                  ("no real child", "no real person"), ("children", "clients"),
-                                  ("child", "client"), ("youths", "inhabitants")])
+    lay = layout_of(domain)  # the section is written in youth care's words: put the domain's in their place
+    section = _in_words(section, [(f"the four {JEUGD.kinds}", f"the {len(lay.care_types)} {lay.kinds}"),
+                                  (f"no real {JEUGD.person}", "no real person"), (JEUGD.people, lay.people),
+                                  (JEUGD.person, lay.person), (JEUGD.base, lay.base)])
     section["domain"] = domain
     section["budget"] = (f"the {domain} register has its own budget per reference year in the ledger (apart from "
                          "every other domain's); a person in the registers of two domains has both budgets spent")

@@ -55,6 +55,9 @@ class RecordLayout:
     first_birth_year: int
     title: str  # the schema's name, e.g. "youth-care records"
     person: str  # one privacy unit in words ("child", "client")
+    people: str  # ... and several ("children", "clients")
+    kinds: str  # its care types in words ("care types", "Wmo provision categories")
+    base: str  # whom the policy's minimum population counts ("youths", "inhabitants")
 
     def rules(self) -> dict[str, str]:
         """Rule text per check name, in this layout's care types and birth years."""
@@ -62,8 +65,10 @@ class RecordLayout:
                 "birth_year_range": f"must be a birth year from {self.first_birth_year} up to this year"}
 
 
-JEUGD = RecordLayout("jeugd", CARE_TYPES, FIRST_BIRTH_YEAR, "youth-care records", "child")
-WMO = RecordLayout("wmo", WMO_CARE_TYPES, 1900, "Wmo records", "client")
+JEUGD = RecordLayout("jeugd", CARE_TYPES, FIRST_BIRTH_YEAR, "youth-care records", "child", "children",
+                     "care types", "youths")
+WMO = RecordLayout("wmo", WMO_CARE_TYPES, 1900, "Wmo records", "client", "clients", "Wmo provision categories",
+                   "inhabitants")
 LAYOUTS = {lay.domain: lay for lay in (JEUGD, WMO)}
 
 

@@ -400,7 +400,7 @@ def release(
     )
     audit["epsilon_spent_this_run"] = str(eps * len(charged))
     audit["ledger"]["reused_years"] = {
-        str(y): f"released before (ledger row {seq}) on the same {'children' if domain == 'jeugd' else 'clients'}: "
+        str(y): f"released before (ledger row {seq}) on the same {layout.people}: "
                 "reused, not charged or noised again"
         for y, (seq, _) in sorted(reused.items())
     }
@@ -483,14 +483,4 @@ def _table(
     }
     frame = _statuses(frame.rename({"node": "region_code"}), gemeente, small, policy)
     frame = frame.with_columns(synthetic=pl.lit(synthetic)).select(RELEASE_COLUMNS)
-    frame = _ratios(frame, gemeente, policy)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    return frame.with_columns(value=pl.col("value").cast(pl.Int64)).sort(
-        pl.col("measure").replace_strict(order, return_dtype=pl.Int32),
-        "year",
-        "care_type",
-        pl.col("level") != "gemeente",
-        "region_code",
-        "provider",
-        nulls_last=True,
-    )
+    return _sort(_ratios(frame, gemeente, policy))

@@ -106,3 +106,17 @@ def _first(entries: list[dict], field: str, limit: int) -> list[int]:
     for e in entries:
         first[e[field]] = min(first.get(e[field], e["start"]), e["start"])
     return sorted(first, key=lambda v: (first[v], v))[:limit]
+
+
+def documented_sensitivities(privacy) -> dict[str, int]:
+    """L1 sensitivity of each measure to one person in one year, written from the documented bounds (the
+    ethics/_aggregate.py docstring), not taken from the gate."""
+    return {
+        "clients": 1,
+        "stepped_care_clients": 1,
+        "clients_by_care_type": privacy.max_care_types_per_child,
+        "trajectories": privacy.max_trajectories_per_child,
+        "cost_eur": privacy.cost_clip_eur[1],
+        "provider_clients": privacy.max_providers_per_child,
+        "provider_cost_eur": privacy.cost_clip_eur[1],
+    }

@@ -18,7 +18,6 @@ identical models (and in reusing the first run's bootstrap draws for a cached fa
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import numpy as np
 import polars as pl
 import pytest
 from contract_checks import check_profiles_contract
+from national_cache import patch_national
 from typer.testing import CliRunner
 
 from ethics.fairness import VERDICTS
@@ -36,43 +36,11 @@ runner = CliRunner()
 ISSUE_NAMED = ("GM0088", "GM0096", "GM0060", "GM0184")  # Schiermonnikoog, Vlieland, Ameland, Urk
 
 
-def _digest(value: object) -> object:
-    if isinstance(value, pl.DataFrame):
-        return ("frame", tuple(value.columns), hashlib.sha256(value.hash_rows(seed=1).to_numpy().tobytes()).hexdigest())
-    if isinstance(value, np.random.Generator):  # the bootstrap draws of a cached fairness row are the first run's
-        return "rng"
-    if isinstance(value, np.ndarray):
-        return ("array", value.dtype.str, value.shape,
-                hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest())
-    try:
-        hash(value)
-    except TypeError:
-        return ("repr", repr(value))
-    return value
-
-
-def _memo(fn):  # noqa: ANN001, ANN202
-    cache: dict[object, object] = {}
-
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        key = (tuple(_digest(a) for a in args), tuple(sorted((k, _digest(v)) for k, v in kwargs.items())))
-        if key not in cache:
-            cache[key] = fn(*args, **kwargs)
-        return cache[key]
-
-    return wrapper
-
-
 @pytest.fixture(scope="module")
 def national_once():
     """fit_national, proxy_strength and the fairness rows computed once per distinct input (one-by-one runs)."""
-    from ethics import fairness
-    from toolkit.profiles import _profile
-
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_profile, "fit_national", _memo(_profile.fit_national))
-        mp.setattr(_profile, "proxy_strength", _memo(_profile.proxy_strength))
-        mp.setattr(fairness, "_rows_for", _memo(fairness._rows_for))
+        patch_national(mp.setattr)
         yield
 
 

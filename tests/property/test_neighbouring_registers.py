@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference_aggregate import reference
+from reference_aggregate import documented_sensitivities, reference
 
 from ethics import gate
 from ethics._aggregate import aggregate, encode
@@ -164,14 +164,5 @@ def test_one_wmo_client_moves_each_measure_by_at_most_its_sensitivity(case):
 
 def test_the_documented_sensitivities():
     """Written out, so a changed sensitivity in the gate fails here as well as in the noise-spread tests."""
-    p = POLICY.privacy
-    expected = {
-        "clients": 1,
-        "stepped_care_clients": 1,
-        "clients_by_care_type": p.max_care_types_per_child,
-        "trajectories": p.max_trajectories_per_child,
-        "cost_eur": p.cost_clip_eur[1],
-        "provider_clients": p.max_providers_per_child,
-        "provider_cost_eur": p.cost_clip_eur[1],
-    }
+    expected = documented_sensitivities(POLICY.privacy)
     assert {m: gate.sensitivity(m, POLICY) for m in expected} == expected == {"clients": 1, **expected}

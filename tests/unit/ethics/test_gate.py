@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import polars as pl
 import pytest
-from reference_aggregate import UNASSIGNED, reference
+from reference_aggregate import UNASSIGNED, documented_sensitivities, reference
 from synthetic_records import HEADER, gate_inputs, register, write_rows
 
 from ethics import gate, noise
@@ -225,16 +225,7 @@ def _spread_policy(policy, share: bool = False):
 
 def _documented_sensitivity(budget_measure: str, policy) -> int:
     """Written from the policy's documented bounds, not taken from the gate."""
-    p = policy.privacy
-    return {
-        "clients": 1,
-        "stepped_care_clients": 1,
-        "clients_by_care_type": p.max_care_types_per_child,
-        "trajectories": p.max_trajectories_per_child,
-        "cost_eur": p.cost_clip_eur[1],
-        "provider_clients": p.max_providers_per_child,
-        "provider_cost_eur": p.cost_clip_eur[1],
-    }[budget_measure]
+    return documented_sensitivities(policy.privacy)[budget_measure]
 
 
 def _geometric_variance(epsilon: float, sensitivity: int) -> float:

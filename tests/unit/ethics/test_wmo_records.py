@@ -99,7 +99,7 @@ def test_the_gate_releases_wmo_provision_categories_under_the_same_rules(wmo_fil
     audit = rel.audit
     assert audit["domain"] == "wmo" and audit["unit"] == "one client (client_id) in one reference year"
     assert not [v for v in _strings(audit) if "child" in v]  # keys keep the policy's names (max_*_per_child)
-    assert audit["key_sets"]["care_types"].startswith("the 6 wmo provision categories")
+    assert audit["key_sets"]["care_types"].startswith("the 6 Wmo provision categories")
     assert [s["domain"] for s in audit["ledger"]["after"]] == ["wmo"] * len(YEARS)
     rows = ledger.show(policy.privacy.total_epsilon)
     assert {(s.domain, s.year) for s in rows} == {("wmo", y) for y in YEARS}
