@@ -42,7 +42,8 @@ from ethics._records_schema import CARE_TYPES
 from ethics.errors import ConfigError
 from ethics.policy import CONFIG_DIR
 
-__all__ = ["generate_register", "write_register", "synthetic_path", "FILL_SECRET", "PROVIDERS", "UNLISTED_PROVIDER"]
+__all__ = ["demo_providers", "generate_register", "write_register", "synthetic_path", "FILL_SECRET", "PROVIDERS",
+           "UNLISTED_PROVIDER"]
 
 FILL_SECRET = 3
 BANDS = (("0_3", 0, 3), ("4_11", 4, 11), ("12_17", 12, 17), ("18_22", 18, 22))
@@ -233,6 +234,15 @@ def _calibration_year(panel: pl.DataFrame, gemeente: str, year: int) -> int:
         if not gem.is_empty() and not land.is_empty():
             return candidate
     return year
+
+
+def demo_providers(domain: str = "jeugd") -> list[str]:
+    """The fictional providers of a domain's SYNTHETIC register: the public provider list of a demo run."""
+    if domain == "wmo":
+        from ethics._synthetic_wmo import WMO_PROVIDERS as by_type
+    else:
+        by_type = PROVIDERS
+    return list(dict.fromkeys(name for names in by_type.values() for name in names))
 
 
 def generate_register(

@@ -121,16 +121,11 @@ def gate_releases(config: RunConfig, panel: Panel, policy: Policy, domain: str =
         return _release(config, panel, policy, records, _dataset_id(config, records), False, years=years,
                         providers=providers, domain=domain)
     from ethics._synthetic_history import DEMO_YEARS
-    from ethics.synthetic import PROVIDERS, generate_register, write_register
+    from ethics.synthetic import demo_providers, generate_register, write_register
 
     gemeente = panel.gemeenten[0]
     years = years or parse_years(DEMO_YEARS)  # people over several years (ethics._synthetic_history)
-    if not providers:
-        if domain == "jeugd":
-            providers = [name for names in PROVIDERS.values() for name in names]
-        else:
-            from ethics._synthetic_wmo import WMO_PROVIDERS
-            providers = list(dict.fromkeys(name for names in WMO_PROVIDERS.values() for name in names))
+    providers = providers or demo_providers(domain)
     register = generate_register(
         panel.frame, gemeente, year=panel.latest_year, years=years, providers=providers, domain=domain
     )
