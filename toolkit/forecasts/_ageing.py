@@ -38,7 +38,7 @@ from scipy.optimize import nnls
 
 from ethics.policy import Policy
 from toolkit.domains import Domain
-from toolkit.forecasts._build import EXTRA_COLUMNS, FORECAST_COLUMNS, WITHHELD, ForecastResult
+from toolkit.forecasts._build import EXTRA_COLUMNS, FORECAST_COLUMNS, WITHHELD, ForecastResult, _inputs
 from toolkit.forecasts._costs import load_prices
 from toolkit.forecasts._scores import SCORE_COLUMNS
 from toolkit.panel import Panel
@@ -281,16 +281,10 @@ def with_register(result: ForecastResult, releases: Any, panel: Panel, profiles:
     public price when the released cost per client is too noisy; the audit gets its "records" section."""
     from dataclasses import replace
 
-    from toolkit.forecasts._assemble import Inputs
     from toolkit.forecasts._records_forecast import with_records
-    from toolkit.forecasts._scenario import load_scenario
 
-    prices = load_prices()
-    price = prices.by_care_type[domain.price_key]
-    scenario = load_scenario(config.scenario)
-    idx = prices.indexation_pct_per_year if scenario.indexation_pct_per_year is None else \
-        scenario.indexation_pct_per_year
-    inp = Inputs(panel, policy, config.horizon_years, scenario, price, idx)
+    price = load_prices().by_care_type[domain.price_key]
+    inp = _inputs(panel, policy, config, None, price=price)
     table, records = with_records(result.table, releases, inp, profiles, public_price=price)
     return replace(result, table=table, audit={**result.audit, "records": records})
 

@@ -32,7 +32,7 @@ from toolkit.forecasts._assemble import (
 )
 from toolkit.forecasts._backtest import Backtest, build_states, gemeente_errors, run_backtest
 from toolkit.forecasts._choice import Choice, option, wijk_error
-from toolkit.forecasts._costs import default_price, load_prices, released_price
+from toolkit.forecasts._costs import Price, default_price, load_prices, released_price
 from toolkit.forecasts._growth_audit import growth_audit
 from toolkit.forecasts._intervals import Calibration, calibrate, rounding_sd
 from toolkit.forecasts._scenario import load_scenario
@@ -145,10 +145,11 @@ def _withhold(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(pl.when(ok).then(pl.col(c)).otherwise(None).alias(c) for c in WITHHELD)
 
 
-def _inputs(panel: Panel, policy: Policy, config: RunConfig, releases: Any) -> Inputs:
+def _inputs(panel: Panel, policy: Policy, config: RunConfig, releases: Any, price: Price | None = None) -> Inputs:
+    """The forecast's inputs; `price` (another domain's public price) replaces youth care's default price."""
     prices = load_prices()
     scenario = load_scenario(config.scenario)
-    price = released_price(releases, panel.latest_year) or default_price(prices, panel.frame)
+    price = price or released_price(releases, panel.latest_year) or default_price(prices, panel.frame)
     idx = (
         prices.indexation_pct_per_year
         if scenario.indexation_pct_per_year is None
